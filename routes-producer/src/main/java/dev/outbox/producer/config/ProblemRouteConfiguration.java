@@ -1,0 +1,63 @@
+package dev.outbox.producer.config;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.outbox.shared.DatabaseFailures;
+import dev.outbox.shared.Problem;
+import dev.outbox.shared.ProblemException;
+import dev.outbox.shared.ProblemJson;
+
+/**
+ * Shared error handling of the HTTP routes (they opt in with {@code routeConfigurationId("problem-handling")}):
+ * every failure becomes an RFC 9457 problem; a database outage is a 503 with Retry-After; anything unexpected
+ * is a 500 that names no internals (the log has them).
+ */
+@Component
+public class ProblemRouteConfiguration extends RouteConfigurationBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemRouteConfiguration.class);
+
+    private final long retryAfterSeconds;
+
+    public ProblemRouteConfiguration(OutboxProperties properties) {
+        this.retryAfterSeconds = Math.max(1, properties.ingest().retryAfter().toSeconds());
+    }
+
+    @Override
+    public void configuration() {
+        routeConfiguration("problem-handling")
+                .onException(Exception.class).handled(true).process(this::respond);
+    }
+
+    private void respond(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        write(exchange.getMessage(), toProblem(failure));
+    }
+
+    Problem toProblem(Throwable failure) {
+        if (failure instanceof ProblemException problem) {
+            return problem.problem();
+        }
+        if (DatabaseFailures.isOutage(failure)) {
+            LOG.warn("Database unavailable, answering 503: {}", failure.toString());
+            return Problem.of(503, "database-unavailable", "Database unavailable",
+                            "the event store cannot be reached; nothing was written, retry later")
+                    .withHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
+        LOG.error("Unexpected failure, answering 500", failure);
+        return Problem.of(500, "internal-error", "Internal error", "the request failed; nothing was written");
+    }
+
+    public static void write(Message out, Problem problem) {
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
+        out.setHeader(Exchange.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        problem.headers().forEach(out::setHeader);
+        out.setBody(ProblemJson.render(problem));
+    }
+}

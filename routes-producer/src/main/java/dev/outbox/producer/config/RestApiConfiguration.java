@@ -1,0 +1,22 @@
+package dev.outbox.producer.config;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.stereotype.Component;
+
+/** The REST DSL runs on platform-http (Spring Boot's own server and port); the OpenAPI document is served too. */
+@Component
+public class RestApiConfiguration extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        restConfiguration()
+                .component("platform-http")
+                .bindingMode(RestBindingMode.off)
+                .inlineRoutes(true)
+                .apiContextPath("/api/openapi.json")
+                .apiProperty("api.title", "Camel outbox producer")
+                .apiProperty("api.version", "1")
+                .apiProperty("api.description", "HTTP posts become Kafka events through a transactional outbox");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.outbox.producer.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
+import org.springframework.stereotype.Component;
+
+import dev.outbox.producer.config.OutboxProperties;
+import dev.outbox.shared.Problem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * {@code POST /api/messages/send} and {@code /batch}: validate, then commit events and outbox rows in one
+ * transaction, then answer 202. The publisher (publish/) takes it from there.
+ */
+@Component
+public class IngestRoutes extends RouteBuilder {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+
+    private final IngestRequestParser parser;
+    private final EventStore store;
+    private final Counter accepted;
+
+    public IngestRoutes(OutboxProperties properties, EventStore store, MeterRegistry registry) {
+        this.parser = new IngestRequestParser(properties.topics().allowed(), properties.ingest());
+        this.store = store;
+        this.accepted = Counter.builder("outbox.events.accepted")
+                .description("Events committed by the REST API").register(registry);
+    }
+
+    @Override
+    public void configure() {
+        rest("/api/messages").description("Ingest: events into the transactional outbox")
+                .post("/send").id("ingest-send").description("Accept one event")
+                    .consumes("application/json").produces("application/json")
+                    .param().name(IDEMPOTENCY_KEY).type(RestParamType.header).required(false)
+                        .description("Repeat-safe key: a repeated POST returns the first answer").endParam()
+                    .param().name("traceparent").type(RestParamType.header).required(false).endParam()
+                    .to("direct:ingest-send")
+                .post("/batch").id("ingest-batch").description("Accept a batch of events, all or nothing")
+                    .consumes("application/json").produces("application/json")
+                    .param().name(IDEMPOTENCY_KEY).type(RestParamType.header).required(false).endParam()
+                    .to("direct:ingest-batch");
+
+        from("direct:ingest-send").routeConfigurationId("problem-handling")
+                .process(this::send);
+        from("direct:ingest-batch").routeConfigurationId("problem-handling")
+                .process(this::batch);
+    }
+
+    private void send(Exchange exchange) {
+        Message in = exchange.getIn();
+        byte[] body = jsonBody(in);
+        IngestRequest request = parser.parseSend(body, in.getHeader("traceparent", String.class));
+        String key = idempotencyKey(in);
+        String answer;
+        if (key == null) {
+            answer = IngestResponses.single(store.accept(List.of(request)).get(0));
+            accepted.increment();
+        } else {
+            var result = store.acceptOnce(key, fingerprint("send", body), List.of(request),
+                    events -> IngestResponses.single(events.get(0)));
+            answer = result.body();
+            if (!result.replayed()) {
+                accepted.increment();
+            }
+        }
+        respond(exchange, answer, "/api/messages/" + IngestResponses.eventIdOf(answer));
+    }
+
+    private void batch(Exchange exchange) {
+        Message in = exchange.getIn();
+        byte[] body = jsonBody(in);
+        List<IngestRequest> requests = parser.parseBatch(body, in.getHeader("traceparent", String.class));
+        String key = idempotencyKey(in);
+        String answer;
+        if (key == null) {
+            answer = IngestResponses.batch(store.accept(requests));
+            accepted.increment(requests.size());
+        } else {
+            var result = store.acceptOnce(key, fingerprint("batch", body), requests, IngestResponses::batch);
+            answer = result.body();
+            if (!result.replayed()) {
+                accepted.increment(requests.size());
+            }
+        }
+        respond(exchange, answer, null);
+    }
+
+    private static void respond(Exchange exchange, String body, String location) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (location != null) {
+            out.setHeader("Location", location);
+        }
+        out.setBody(body);
+    }
+
+    /** 415 for anything but JSON; a charset other than UTF-8 is refused too (RFC 8259 says UTF-8). */
+    private static byte[] jsonBody(Message in) {
+        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (!isJson(contentType)) {
+            throw Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                    "send the body as application/json").toException();
+        }
+        return in.getBody(byte[].class);
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+        String type = parts[0].strip();
+        if (!type.equals("application/json") && !(type.startsWith("application/") && type.endsWith("+json"))) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip();
+            if (parameter.startsWith("charset=") && !parameter.substring(8).replace("\"", "").equals("utf-8")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String idempotencyKey(Message in) {
+        String key = in.getHeader(IDEMPOTENCY_KEY, String.class);
+        if (key == null) {
+            return null;
+        }
+        if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || key.chars().anyMatch(Character::isISOControl)) {
+            throw Problem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+                    "the Idempotency-Key header must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable characters")
+                    .toException();
+        }
+        return key;
+    }
+
+    private static byte[] fingerprint(String endpoint, byte[] body) {
+        byte[] prefix = (endpoint + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, all, 0, prefix.length);
+        System.arraycopy(body, 0, all, prefix.length, body.length);
+        return all;
+    }
+}

@@ -1,0 +1,17 @@
+-- One statement writes every event of the request and its outbox row: atomic without an explicit
+-- transaction. Outbox ids follow request order (ordinality), which is the publishing order per bucket.
+with input as (
+    select *
+    from unnest(?::uuid[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         with ordinality as i(event_id, bucket, topic, event_key, payload, headers, traceparent, position)
+), accepted as (
+    insert into events (event_id, topic, event_key, payload, headers, traceparent, accepted_at, accepted_by,
+                        idempotency_key)
+    select event_id, topic, event_key, payload, headers, traceparent, now(), ?, ?
+    from input
+)
+insert into outbox (event_id, bucket, topic, event_key, payload, headers, traceparent, accepted_at, accepted_by)
+select event_id, bucket, topic, event_key, payload, headers, traceparent, now(), ?
+from input
+order by position
+returning now()

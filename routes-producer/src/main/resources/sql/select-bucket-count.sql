@@ -1,0 +1,1 @@
+select bucket_count from outbox_settings

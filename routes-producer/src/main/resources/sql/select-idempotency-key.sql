@@ -1,0 +1,1 @@
+select request_hash, response from idempotency_keys where idempotency_key = ?

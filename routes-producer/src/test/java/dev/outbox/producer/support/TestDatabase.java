@@ -1,0 +1,38 @@
+package dev.outbox.producer.support;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import dev.outbox.infra.PostgresServer;
+
+/** One real PostgreSQL per test JVM, shared by the Spring contexts of this module's tests. */
+public final class TestDatabase {
+
+    private static PostgresServer server;
+
+    private TestDatabase() {
+    }
+
+    public static synchronized PostgresServer server() {
+        if (server == null) {
+            server = PostgresServer.startTemporary();
+            server.createDatabase("outbox_db", "outbox_user", "outbox_password");
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "embedded-postgres-stop"));
+        }
+        return server;
+    }
+
+    public static void register(DynamicPropertyRegistry registry) {
+        PostgresServer pg = server();
+        registry.add("spring.datasource.url", () -> pg.jdbcUrl("outbox_db"));
+        registry.add("spring.datasource.username", () -> "outbox_user");
+        registry.add("spring.datasource.password", () -> "outbox_password");
+    }
+
+    /** Empties every table the producer writes, between tests. */
+    public static void truncate(DataSource dataSource) {
+        new JdbcTemplate(dataSource).execute("truncate events, outbox, idempotency_keys");
+    }
+}

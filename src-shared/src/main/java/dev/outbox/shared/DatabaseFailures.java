@@ -1,0 +1,39 @@
+package dev.outbox.shared;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * Tells a database outage (no connection, server shutting down, out of resources) from an error in the
+ * request or the code: the first answers 503 with Retry-After and is retried, the second is not.
+ */
+public final class DatabaseFailures {
+
+    private DatabaseFailures() {
+    }
+
+    public static boolean isOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && isOutageState(sql.getSQLState())) {
+                return true;
+            }
+            String name = t.getClass().getName();
+            if (name.endsWith("CannotGetJdbcConnectionException") || name.endsWith("CannotCreateTransactionException")
+                    || name.endsWith("DataAccessResourceFailureException")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** SQLSTATE classes 08 (connection), 53 (insufficient resources), 57 (operator intervention, shutdown). */
+    static boolean isOutageState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57"));
+    }
+}
