@@ -40,13 +40,13 @@ public class IngestRoutes extends RouteBuilder {
     public void configure() {
         rest("/api/messages").description("Ingest: events into the transactional outbox")
                 .post("/send").id("ingest-send").description("Accept one event")
-                    .consumes("application/json").produces("application/json")
+                    .produces("application/json")
                     .param().name(IDEMPOTENCY_KEY).type(RestParamType.header).required(false)
                         .description("Repeat-safe key: a repeated POST returns the first answer").endParam()
                     .param().name("traceparent").type(RestParamType.header).required(false).endParam()
                     .to("direct:ingest-send")
                 .post("/batch").id("ingest-batch").description("Accept a batch of events, all or nothing")
-                    .consumes("application/json").produces("application/json")
+                    .produces("application/json")
                     .param().name(IDEMPOTENCY_KEY).type(RestParamType.header).required(false).endParam()
                     .to("direct:ingest-batch");
 

@@ -5,47 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.outbox.producer.support.Http;
-import dev.outbox.producer.support.TestDatabase;
+import dev.outbox.producer.support.ProducerTestBase;
 
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class IngestApiTest {
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    DataSource dataSource;
-
-    Http http;
-    JdbcTemplate jdbc;
-
-    @BeforeEach
-    void clean() {
-        TestDatabase.truncate(dataSource);
-        http = new Http(port);
-        jdbc = new JdbcTemplate(dataSource);
-    }
+class IngestApiTest extends ProducerTestBase {
 
     @Test
     void acceptsOneEventAndCommitsItWithItsOutboxRow() {

@@ -1,9 +1,14 @@
 package dev.outbox.producer.config;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.FilterChain;
@@ -24,16 +29,18 @@ import dev.outbox.shared.ProblemJson;
 
 /**
  * Bounds request bodies before any route reads them: a declared Content-Length over the limit is refused at
- * once (413), and a chunked body is read only up to the limit. Nothing unbounded reaches memory.
+ * once (413), and a chunked body is read only up to the limit, so nothing unbounded reaches memory. A body
+ * that is not UTF-8 is refused (400) here too: JSON between systems is UTF-8 (RFC 8259), and a servlet reader
+ * would otherwise fail deep inside the HTTP binding instead of answering a problem.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-public class RequestSizeLimitFilter extends OncePerRequestFilter {
+public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
     private final long maxBatchBodyBytes;
 
-    public RequestSizeLimitFilter(OutboxProperties properties) {
+    public RequestBodyFilter(OutboxProperties properties) {
         this.maxBodyBytes = properties.ingest().maxBodySize().toBytes();
         this.maxBatchBodyBytes = properties.ingest().maxBatchBodySize().toBytes();
     }
@@ -52,13 +59,13 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        if (declared >= 0) {
-            chain.doFilter(request, response);
-            return;
-        }
         byte[] body = readAtMost(request.getInputStream(), limit + 1);
         if (body.length > limit) {
             tooLarge(response, limit);
+            return;
+        }
+        if (!isUtf8(body)) {
+            problem(response, Problem.of(400, "malformed-json", "Malformed JSON", "the request body is not valid UTF-8"));
             return;
         }
         chain.doFilter(new BufferedBodyRequest(request, body), response);
@@ -74,10 +81,25 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
         return out.toByteArray();
     }
 
+    static boolean isUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
     private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
-        Problem problem = Problem.of(413, "body-too-large", "Request body too large",
-                "the request body is over the limit of " + limit + " bytes");
-        response.setStatus(413);
+        problem(response, Problem.of(413, "body-too-large", "Request body too large",
+                "the request body is over the limit of " + limit + " bytes"));
+    }
+
+    private static void problem(HttpServletResponse response, Problem problem) throws IOException {
+        response.setStatus(problem.status());
         response.setContentType(Problem.MEDIA_TYPE);
         response.setHeader("Connection", "close");
         response.getOutputStream().write(ProblemJson.render(problem).getBytes(StandardCharsets.UTF_8));
@@ -101,6 +123,16 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
         @Override
         public long getContentLengthLong() {
             return body.length;
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String getCharacterEncoding() {
+            return StandardCharsets.UTF_8.name();
         }
 
         @Override

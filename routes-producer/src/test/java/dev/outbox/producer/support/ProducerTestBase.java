@@ -1,0 +1,44 @@
+package dev.outbox.producer.support;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** A producer on a random port over the shared real PostgreSQL, with empty tables before each test. */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ProducerTestBase {
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected DataSource dataSource;
+
+    protected Http http;
+    protected JdbcTemplate jdbc;
+
+    @BeforeEach
+    void cleanTables() {
+        TestDatabase.truncate(dataSource);
+        http = new Http(port);
+        jdbc = new JdbcTemplate(dataSource);
+    }
+
+    protected int rows(String table) {
+        Integer count = jdbc.queryForObject("select count(*) from " + table, Integer.class);
+        return count == null ? 0 : count;
+    }
+}
