@@ -32,6 +32,8 @@ public final class IngestRequestParser {
     private static final Pattern TRACEPARENT = Pattern.compile("^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$");
     private static final int MAX_NESTING_DEPTH = 200;
+    /** Headers travel in every Kafka record: bounded so that they fit the room the size limit leaves them. */
+    static final int MAX_HEADERS_BYTES = 16 * 1024;
 
     private final ObjectMapper mapper;
     private final Set<String> allowedTopics;
@@ -199,7 +201,12 @@ public final class IngestRequestParser {
                 throw Problem.invalidField(400, pointer, "must not contain NUL characters").toException();
             }
         }
-        return serialise(node);
+        String serialised = serialise(node);
+        if (utf8Length(serialised) > MAX_HEADERS_BYTES) {
+            throw Problem.invalidField(400, at + "/headers", "are larger than " + MAX_HEADERS_BYTES + " bytes in all")
+                    .toException();
+        }
+        return serialised;
     }
 
     private String serialise(JsonNode node) {

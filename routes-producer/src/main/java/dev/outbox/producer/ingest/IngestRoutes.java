@@ -10,7 +10,11 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestParamType;
 import org.springframework.stereotype.Component;
 
+import org.springframework.util.unit.DataSize;
+
 import dev.outbox.producer.config.OutboxProperties;
+import dev.outbox.producer.publish.BacklogMonitor;
+import dev.outbox.producer.publish.PublisherProperties;
 import dev.outbox.shared.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,14 +28,23 @@ public class IngestRoutes extends RouteBuilder {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+    private static final DataSize RECORD_OVERHEAD = DataSize.ofKilobytes(64);
 
     private final IngestRequestParser parser;
     private final EventStore store;
     private final Counter accepted;
 
-    public IngestRoutes(OutboxProperties properties, EventStore store, MeterRegistry registry) {
-        this.parser = new IngestRequestParser(properties.topics().allowed(), properties.ingest());
+    private final BacklogMonitor backlog;
+    private final long maxPendingEvents;
+    private final long retryAfterSeconds;
+
+    public IngestRoutes(OutboxProperties properties, PublisherProperties.Kafka kafka, EventStore store,
+                        BacklogMonitor backlog, MeterRegistry registry) {
+        this.parser = new IngestRequestParser(properties.topics().allowed(), deliverable(properties.ingest(), kafka));
         this.store = store;
+        this.backlog = backlog;
+        this.maxPendingEvents = properties.ingest().maxPendingEvents();
+        this.retryAfterSeconds = Math.max(1, properties.ingest().retryAfter().toSeconds());
         this.accepted = Counter.builder("outbox.events.accepted")
                 .description("Events committed by the REST API").register(registry);
     }
@@ -56,9 +69,31 @@ public class IngestRoutes extends RouteBuilder {
                 .process(this::batch);
     }
 
+    /**
+     * The message size limit is capped by what the Kafka producer can send (max.request.size less room for the
+     * key, headers and record overhead), so nothing accepted is undeliverable by size.
+     */
+    static OutboxProperties.Ingest deliverable(OutboxProperties.Ingest ingest, PublisherProperties.Kafka kafka) {
+        long sendable = kafka.maxRequestSize().toBytes() - RECORD_OVERHEAD.toBytes();
+        long limit = Math.min(ingest.maxMessageSize().toBytes(), sendable);
+        return new OutboxProperties.Ingest(ingest.maxBodySize(), ingest.maxBatchBodySize(), DataSize.ofBytes(limit),
+                ingest.maxBatchSize(), ingest.maxKeyLength(), ingest.maxHeaders(), ingest.maxHeaderValueLength(),
+                ingest.retryAfter(), ingest.maxPendingEvents());
+    }
+
+    /** Backpressure (off unless a cap is set): over the cap, ingest answers 503 instead of growing the outbox. */
+    private void checkBacklog() {
+        if (maxPendingEvents > 0 && backlog.pending() >= maxPendingEvents) {
+            throw Problem.of(503, "backlog-full", "Outbox backlog full",
+                    "the outbox holds " + backlog.pending() + " unpublished events (cap " + maxPendingEvents
+                            + "); retry later").withHeader("Retry-After", Long.toString(retryAfterSeconds)).toException();
+        }
+    }
+
     private void send(Exchange exchange) {
         Message in = exchange.getIn();
         byte[] body = jsonBody(in);
+        checkBacklog();
         IngestRequest request = parser.parseSend(body, in.getHeader("traceparent", String.class));
         String key = idempotencyKey(in);
         String answer;
@@ -79,6 +114,7 @@ public class IngestRoutes extends RouteBuilder {
     private void batch(Exchange exchange) {
         Message in = exchange.getIn();
         byte[] body = jsonBody(in);
+        checkBacklog();
         List<IngestRequest> requests = parser.parseBatch(body, in.getHeader("traceparent", String.class));
         String key = idempotencyKey(in);
         String answer;

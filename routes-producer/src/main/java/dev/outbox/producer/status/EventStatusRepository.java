@@ -48,7 +48,8 @@ public class EventStatusRepository {
             body.putRawValue("headers", new com.fasterxml.jackson.databind.util.RawValue(headers));
         }
         Timestamp publishedAt = rs.getTimestamp("published_at");
-        body.put("status", publishedAt != null ? "PUBLISHED" : "PENDING");
+        String deadReason = rs.getString("dead_reason");
+        body.put("status", deadReason != null ? "DEAD_LETTERED" : publishedAt != null ? "PUBLISHED" : "PENDING");
         body.put("acceptedAt", Timestamps.format(rs.getTimestamp("accepted_at").toInstant()));
         body.put("publishedAt", publishedAt == null ? null : Timestamps.format(publishedAt.toInstant()));
         Object partition = rs.getObject("kafka_partition");
@@ -63,7 +64,11 @@ public class EventStatusRepository {
         } else {
             body.put("offset", ((Number) offset).longValue());
         }
-        body.putNull("deadLetter");
+        if (deadReason == null) {
+            body.putNull("deadLetter");
+        } else {
+            body.putObject("deadLetter").put("reason", deadReason).put("attempts", rs.getInt("dead_attempts"));
+        }
         body.putArray("processedBy");
         return body.toString();
     }

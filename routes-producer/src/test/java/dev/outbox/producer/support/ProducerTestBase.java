@@ -11,14 +11,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** A producer on a random port over the shared real PostgreSQL, with empty tables before each test. */
+/**
+ * A producer on a random port over the shared real PostgreSQL and Kafka, with empty tables before each test.
+ * Its publisher is off (ingest tests look at the outbox as written); publisher tests switch it on.
+ */
 @CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "outbox.publisher.enabled=false")
 public abstract class ProducerTestBase {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestDatabase.register(registry);
+        TestKafka.register(registry);
     }
 
     @LocalServerPort

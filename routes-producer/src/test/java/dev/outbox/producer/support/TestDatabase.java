@@ -33,6 +33,6 @@ public final class TestDatabase {
 
     /** Empties every table the producer writes, between tests. */
     public static void truncate(DataSource dataSource) {
-        new JdbcTemplate(dataSource).execute("truncate events, outbox, idempotency_keys");
+        new JdbcTemplate(dataSource).execute("truncate events, outbox, idempotency_keys, dead_letters");
     }
 }

@@ -1,0 +1,44 @@
+package dev.outbox.producer.publish;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.outbox.shared.SqlFiles;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The outbox backlog as every producer sees it (a global figure read from the database: dashboards take max),
+ * refreshed by a timer route. Also the source of the optional ingest backpressure cap.
+ */
+public class BacklogMonitor {
+
+    private static final String BACKLOG = SqlFiles.load("sql/backlog.sql");
+
+    private final JdbcTemplate jdbc;
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong oldestAgeMillis = new AtomicLong();
+
+    public BacklogMonitor(DataSource dataSource, MeterRegistry registry) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        Gauge.builder("outbox.pending.events", pending, AtomicLong::get)
+                .description("Rows waiting in the outbox").register(registry);
+        Gauge.builder("outbox.oldest.pending.age.seconds", oldestAgeMillis, a -> a.get() / 1000.0)
+                .description("Age of the oldest waiting row").register(registry);
+    }
+
+    public void refresh() {
+        jdbc.query(BACKLOG, rs -> {
+            pending.set(rs.getLong("pending"));
+            double age = rs.getDouble("oldest_age_seconds");
+            oldestAgeMillis.set(rs.wasNull() ? 0 : Math.round(age * 1000));
+        });
+    }
+
+    public long pending() {
+        return pending.get();
+    }
+}

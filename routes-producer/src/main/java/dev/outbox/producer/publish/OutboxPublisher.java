@@ -1,0 +1,204 @@
+package dev.outbox.producer.publish;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.outbox.shared.OutboxHeaders;
+import dev.outbox.shared.Timestamps;
+
+/**
+ * Publishes the outbox rows of the buckets this instance owns: claim a batch, send it all asynchronously,
+ * wait for every acknowledgement, then delete the acknowledged rows in one statement (DESIGN.md promise 2:
+ * a row leaves the outbox only after Kafka acknowledged it).
+ *
+ * <p>Per-key order: rows are claimed and sent in id order per bucket, by the bucket's only owner, with an
+ * idempotent producer. When a row fails, the rows of its bucket after it stay in the outbox and the bucket
+ * is blocked until the failed row's retry is due, so nothing in that bucket overtakes it.
+ */
+public class OutboxPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final byte[] VERSION = OutboxHeaders.CURRENT_VERSION.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JSON = OutboxHeaders.JSON.getBytes(StandardCharsets.UTF_8);
+
+    private final OutboxRepository repository;
+    private final BucketLeases leases;
+    private final Producer<String, byte[]> producer;
+    private final PublisherMetrics metrics;
+    private final int batchSize;
+    private final int maxAttempts;
+    private final Backoff backoff;
+    private volatile boolean stopping;
+
+    public OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
+                           PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff) {
+        this.repository = repository;
+        this.leases = leases;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.batchSize = batchSize;
+        this.maxAttempts = maxAttempts;
+        this.backoff = backoff;
+    }
+
+    /** Publishes batches while they come back full; returns the number of rows published. */
+    public int drain() {
+        int total = 0;
+        while (!stopping) {
+            leases.applyReleases();
+            BatchResult result = publishOneBatch();
+            total += result.published();
+            if (result.claimed() < batchSize || result.failed() > 0) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** Asks a running {@link #drain()} to return after its current batch (graceful shutdown). */
+    public void stop() {
+        stopping = true;
+    }
+
+    record BatchResult(int claimed, int published, int failed) {
+    }
+
+    BatchResult publishOneBatch() {
+        Map<Integer, Long> fences = leases.owned();
+        if (fences.isEmpty()) {
+            return new BatchResult(0, 0, 0);
+        }
+        Set<Integer> eligible = new HashSet<>(fences.keySet());
+        eligible.removeAll(repository.blockedBuckets(fences.keySet()));
+        if (eligible.isEmpty()) {
+            return new BatchResult(0, 0, 0);
+        }
+        List<OutboxRow> rows = repository.claim(eligible, batchSize);
+        if (rows.isEmpty()) {
+            return new BatchResult(0, 0, 0);
+        }
+        List<CompletableFuture<Ack>> acks = send(rows);
+        producer.flush();
+
+        List<OutboxRepository.Published> published = new ArrayList<>(rows.size());
+        Set<Integer> failedBuckets = new HashSet<>();
+        int failed = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            OutboxRow row = rows.get(i);
+            if (failedBuckets.contains(row.bucket())) {
+                continue; // stays in the outbox, behind the failed row of its bucket
+            }
+            try {
+                Ack ack = acks.get(i).get();
+                published.add(new OutboxRepository.Published(row, Timestamp.from(ack.at()), ack.metadata().partition(),
+                        ack.metadata().offset()));
+            } catch (ExecutionException e) {
+                failedBuckets.add(row.bucket());
+                failed++;
+                handleFailure(row, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new BatchResult(rows.size(), 0, rows.size());
+            }
+        }
+        int marked = repository.complete(published, fences, leases.instanceId());
+        if (marked < published.size()) {
+            LOG.warn("Fenced out: buckets changed owner mid-batch, rows left for the new owner acked={} completed={} "
+                    + "instance={}", published.size(), marked, leases.instanceId());
+        }
+        metrics.published(published, marked);
+        return new BatchResult(rows.size(), marked, failed);
+    }
+
+    /** Kafka's acknowledgement of one record and when it arrived (the event's publishedAt). */
+    private record Ack(RecordMetadata metadata, Instant at) {
+    }
+
+    private List<CompletableFuture<Ack>> send(List<OutboxRow> rows) {
+        List<CompletableFuture<Ack>> acks = new ArrayList<>(rows.size());
+        RuntimeException sendFailure = null;
+        for (OutboxRow row : rows) {
+            CompletableFuture<Ack> ack = new CompletableFuture<>();
+            acks.add(ack);
+            if (sendFailure != null) {
+                ack.completeExceptionally(sendFailure); // the producer cannot send now: do not wait per record
+                continue;
+            }
+            try {
+                producer.send(record(row), (metadata, exception) -> {
+                    if (exception != null) {
+                        ack.completeExceptionally(exception);
+                    } else {
+                        ack.complete(new Ack(metadata, Instant.now()));
+                    }
+                });
+            } catch (RuntimeException e) {
+                sendFailure = e;
+                ack.completeExceptionally(e);
+            }
+        }
+        return acks;
+    }
+
+    static ProducerRecord<String, byte[]> record(OutboxRow row) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(OutboxHeaders.EVENT_ID, row.eventId().toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(OutboxHeaders.ACCEPTED_AT, Timestamps.format(row.acceptedAt()).getBytes(StandardCharsets.UTF_8));
+        headers.add(OutboxHeaders.PRODUCER, row.acceptedBy().getBytes(StandardCharsets.UTF_8));
+        headers.add(OutboxHeaders.VERSION, VERSION);
+        headers.add(OutboxHeaders.CONTENT_TYPE, JSON);
+        if (row.traceparent() != null) {
+            headers.add(OutboxHeaders.TRACEPARENT, row.traceparent().getBytes(StandardCharsets.UTF_8));
+        }
+        if (row.headers() != null) {
+            try {
+                JsonNode user = MAPPER.readTree(row.headers());
+                user.fields().forEachRemaining(h -> headers.add(h.getKey(),
+                        h.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored headers of event " + row.eventId() + " are not JSON", e);
+            }
+        }
+        return new ProducerRecord<>(row.topic(), null, row.key(), row.payload().getBytes(StandardCharsets.UTF_8),
+                headers);
+    }
+
+    private void handleFailure(OutboxRow row, Throwable failure) {
+        FailureKind kind = FailureKind.of(failure);
+        String reason = FailureKind.reason(failure);
+        int attempt = row.attempts() + 1;
+        metrics.failed(reason);
+        if (kind == FailureKind.PERMANENT && attempt >= maxAttempts) {
+            repository.deadLetter(row, reason + ": " + failure.getMessage());
+            metrics.deadLettered();
+            LOG.warn("Dead-lettered event={} bucket={} attempts={} reason={}", row.eventId(), row.bucket(), attempt,
+                    reason);
+            return;
+        }
+        Duration delay = backoff.delay(attempt);
+        repository.scheduleRetry(row, delay, reason + ": " + failure.getMessage());
+        LOG.warn("Publish failed event={} bucket={} attempt={} kind={} reason={} retryIn={}ms", row.eventId(),
+                row.bucket(), attempt, kind, reason, delay.toMillis());
+    }
+}

@@ -1,0 +1,128 @@
+package dev.outbox.producer.publish;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.outbox.shared.SqlFiles;
+
+/** The publisher's SQL: claim the head of owned buckets, complete (fenced), retry, dead-letter, replay. */
+public class OutboxRepository {
+
+    private static final String BLOCKED = SqlFiles.load("sql/blocked-buckets.sql");
+    private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
+    private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
+    private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
+    private static final String DEAD_LETTER = SqlFiles.load("sql/dead-letter.sql");
+    private static final String REPLAY = SqlFiles.load("sql/replay-dead-letter.sql");
+
+    private final JdbcTemplate jdbc;
+
+    public OutboxRepository(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    /** Owned buckets whose head row waits for a retry. */
+    public Set<Integer> blockedBuckets(Collection<Integer> owned) {
+        return new HashSet<>(jdbc.queryForList(BLOCKED, Integer.class, (Object) owned.toArray(Integer[]::new)));
+    }
+
+    /** Up to {@code limit} of the oldest rows in the given buckets, in id (commit) order. */
+    public List<OutboxRow> claim(Collection<Integer> buckets, int limit) {
+        return jdbc.query(CLAIM, (rs, n) -> row(rs), (Object) buckets.toArray(Integer[]::new), limit);
+    }
+
+    /** A row that Kafka acknowledged, with where it landed. */
+    public record Published(OutboxRow row, Timestamp publishedAt, int partition, long offset) {
+    }
+
+    /**
+     * Deletes the acknowledged rows and records partition, offset and publish time on their events, for the
+     * buckets still owned under the given fences only. Returns the number of events marked published.
+     */
+    public int complete(List<Published> published, Map<Integer, Long> fences, String owner) {
+        if (published.isEmpty()) {
+            return 0;
+        }
+        return jdbc.execute((ConnectionCallback<Integer>) c -> complete(c, published, fences, owner));
+    }
+
+    private static int complete(Connection c, List<Published> published, Map<Integer, Long> fences, String owner)
+            throws SQLException {
+        int n = published.size();
+        Long[] ids = new Long[n];
+        UUID[] eventIds = new UUID[n];
+        Integer[] buckets = new Integer[n];
+        Timestamp[] times = new Timestamp[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Published p = published.get(i);
+            ids[i] = p.row().id();
+            eventIds[i] = p.row().eventId();
+            buckets[i] = p.row().bucket();
+            times[i] = p.publishedAt();
+            partitions[i] = p.partition();
+            offsets[i] = p.offset();
+        }
+        try (PreparedStatement s = c.prepareStatement(COMPLETE)) {
+            s.setArray(1, c.createArrayOf("integer", fences.keySet().toArray(Integer[]::new)));
+            s.setArray(2, c.createArrayOf("bigint", fences.values().toArray(Long[]::new)));
+            s.setString(3, owner);
+            s.setArray(4, c.createArrayOf("bigint", ids));
+            s.setArray(5, c.createArrayOf("uuid", eventIds));
+            s.setArray(6, c.createArrayOf("integer", buckets));
+            s.setArray(7, c.createArrayOf("timestamptz", times));
+            s.setArray(8, c.createArrayOf("integer", partitions));
+            s.setArray(9, c.createArrayOf("bigint", offsets));
+            return s.executeUpdate();
+        }
+    }
+
+    public void scheduleRetry(OutboxRow row, Duration delay, String error) {
+        jdbc.update(RETRY, delay.toMillis() / 1000.0, truncate(error), row.id());
+    }
+
+    public void deadLetter(OutboxRow row, String reason) {
+        jdbc.update(DEAD_LETTER, row.id(), truncate(reason));
+    }
+
+    /** Moves a dead-lettered event back into the outbox; false when there is no such dead letter. */
+    public boolean replay(UUID eventId) {
+        return !jdbc.queryForList(REPLAY, UUID.class, eventId).isEmpty();
+    }
+
+    private static String truncate(String text) {
+        if (text == null) {
+            return "unknown";
+        }
+        return text.length() > 1000 ? text.substring(0, 1000) : text;
+    }
+
+    private static OutboxRow row(ResultSet rs) throws SQLException {
+        return new OutboxRow(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getInt("bucket"),
+                rs.getString("topic"), rs.getString("event_key"), rs.getString("payload"), rs.getString("headers"),
+                rs.getString("traceparent"), rs.getTimestamp("accepted_at").toInstant(), rs.getString("accepted_by"),
+                rs.getInt("attempts"));
+    }
+
+    /** All rows as a list, for tests and tools. */
+    public static List<Integer> asList(Set<Integer> buckets) {
+        return new ArrayList<>(buckets);
+    }
+}

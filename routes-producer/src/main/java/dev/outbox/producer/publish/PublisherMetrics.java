@@ -1,0 +1,53 @@
+package dev.outbox.producer.publish;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The publisher's meters, named as DESIGN.md's metric table says (dashboards and alerts depend on them). */
+public class PublisherMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter published;
+    private final Counter deadLetters;
+    private final Timer latency;
+
+    public PublisherMetrics(MeterRegistry registry, BucketLeases leases) {
+        this.registry = registry;
+        this.published = Counter.builder("outbox.events.published")
+                .description("Records acknowledged by Kafka").register(registry);
+        this.deadLetters = Counter.builder("outbox.dead.letters")
+                .description("Events moved to the dead-letter table").register(registry);
+        this.latency = Timer.builder("outbox.publish.latency")
+                .description("Accepted (ingest commit) to acknowledged by Kafka")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+        Gauge.builder("outbox.buckets.owned", leases, BucketLeases::ownedCount)
+                .description("Key-hash buckets this instance publishes").register(registry);
+        Counter.builder("outbox.publish.failures").tag("reason", "none")
+                .description("Failed publish attempts").register(registry);
+    }
+
+    void published(List<OutboxRepository.Published> rows, int completed) {
+        published.increment(completed);
+        for (OutboxRepository.Published p : rows) {
+            latency.record(Duration.between(p.row().acceptedAt(), p.publishedAt().toInstant()));
+        }
+    }
+
+    void failed(String reason) {
+        Counter.builder("outbox.publish.failures").tag("reason", reason)
+                .description("Failed publish attempts").register(registry).increment();
+    }
+
+    void deadLettered() {
+        deadLetters.increment();
+    }
+
+}

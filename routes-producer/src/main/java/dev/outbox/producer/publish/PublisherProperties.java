@@ -1,0 +1,33 @@
+package dev.outbox.producer.publish;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Publisher settings ({@code outbox.publisher.*}) and the Kafka producer's ({@code outbox.kafka.*}).
+ *
+ * @param pollPeriod      how often an idle publisher looks for new rows (the latency floor when idle)
+ * @param batchSize       rows claimed and sent per round; a full batch polls again at once
+ * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
+ * @param heartbeat       how often leases are renewed and rebalanced
+ * @param maxAttempts     attempts before a permanently refused record is dead-lettered
+ * @param initialBackoff  first retry delay; doubles per attempt, with jitter
+ * @param maxBackoff      retry delay cap (transient errors are retried forever at most this far apart)
+ */
+@ConfigurationProperties("outbox.publisher")
+public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, Duration leaseTimeout,
+                                  Duration heartbeat, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+                                  Topic topic) {
+
+    /** The topic created at start-up when missing. */
+    public record Topic(int partitions, short replicationFactor, Map<String, String> config) {
+    }
+
+    /** Kafka producer settings; {@code properties} pass through verbatim (TLS/SASL and the rest). */
+    @ConfigurationProperties("outbox.kafka")
+    public record Kafka(String bootstrapServers, DataSize maxRequestSize, Map<String, String> producer) {
+    }
+}

@@ -1,0 +1,61 @@
+package dev.outbox.producer.publish;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.outbox.shared.SqlFiles;
+
+/**
+ * Purges history in bounded batches, never with one unbounded DELETE: published events older than the event
+ * retention (with their idempotency keys), and dead letters older than theirs. Pending events are never purged.
+ */
+public class RetentionJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
+    private static final String EVENTS = SqlFiles.load("sql/purge-events.sql");
+    private static final String KEYS = SqlFiles.load("sql/purge-idempotency-keys.sql");
+    private static final String DEAD = SqlFiles.load("sql/purge-dead-letters.sql");
+
+    private final JdbcTemplate jdbc;
+    private final Duration eventRetention;
+    private final Duration deadLetterRetention;
+    private final int batchSize;
+    private final int maxBatchesPerRun;
+
+    public RetentionJob(DataSource dataSource, Duration eventRetention, Duration deadLetterRetention, int batchSize,
+                        int maxBatchesPerRun) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.eventRetention = eventRetention;
+        this.deadLetterRetention = deadLetterRetention;
+        this.batchSize = batchSize;
+        this.maxBatchesPerRun = maxBatchesPerRun;
+    }
+
+    /** One run: batches until a batch comes back short or the per-run bound is reached. */
+    public long purge() {
+        long events = purge(EVENTS, eventRetention);
+        long keys = purge(KEYS, eventRetention);
+        long dead = purge(DEAD, deadLetterRetention);
+        if (events + keys + dead > 0) {
+            LOG.info("Retention purged events={} idempotencyKeys={} deadLetters={}", events, keys, dead);
+        }
+        return events + keys + dead;
+    }
+
+    private long purge(String sql, Duration age) {
+        long total = 0;
+        for (int i = 0; i < maxBatchesPerRun; i++) {
+            int deleted = jdbc.update(sql, age.toSeconds(), batchSize);
+            total += deleted;
+            if (deleted < batchSize) {
+                break;
+            }
+        }
+        return total;
+    }
+}

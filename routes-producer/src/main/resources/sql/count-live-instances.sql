@@ -1,0 +1,1 @@
+select count(*) from publisher_instances where lease_until > now()

@@ -1,0 +1,2 @@
+update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1
+where owner = ? and bucket = any(?::integer[])

@@ -1,0 +1,1 @@
+delete from publisher_instances where instance_id = ?
