@@ -26,6 +26,7 @@ public final class TestKafka {
     public static synchronized KafkaBroker broker() {
         if (broker == null) {
             broker = KafkaBroker.startTemporary();
+            broker.createTopic("shared-events", 6, Map.of());
             Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "embedded-kafka-stop"));
         }
         return broker;

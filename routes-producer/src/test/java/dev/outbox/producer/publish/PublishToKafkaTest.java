@@ -1,0 +1,68 @@
+package dev.outbox.producer.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import dev.outbox.producer.support.TestKafka;
+
+/** DESIGN.md promise 2 and the record contract: a committed event reaches Kafka, then leaves the outbox. */
+class PublishToKafkaTest extends PublisherTestBase {
+
+    @Test
+    void publishesTheRecordAsTheContractSaysAndMarksTheEventPublished() {
+        var answer = http.post("/api/messages/send", "application/json",
+                "{\"topic\":\"shared-events\",\"message\":{\"orderId\":7},\"key\":\"order-7\",\"headers\":{\"tenant\":\"acme\"}}",
+                Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        String eventId = answer.json().get("eventId").asText();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows("outbox") == 0);
+        var status = http.get("/api/messages/" + eventId).json();
+        assertThat(status.get("status").asText()).isEqualTo("PUBLISHED");
+        assertThat(status.get("publishedAt").asText()).matches("\\d{4}-.*\\.\\d{6}Z");
+        int partition = status.get("partition").asInt();
+        long offset = status.get("offset").asLong();
+
+        ConsumerRecord<String, byte[]> record = TestKafka.readAll("shared-events", Integer.MAX_VALUE, Duration.ofSeconds(5))
+                .stream().filter(r -> header(r, "outbox-event-id").equals(eventId)).findFirst().orElseThrow();
+        assertThat(record.key()).isEqualTo("order-7");
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"orderId\":7}");
+        assertThat(record.partition()).isEqualTo(partition);
+        assertThat(record.offset()).isEqualTo(offset);
+        assertThat(header(record, "outbox-accepted-at")).isEqualTo(status.get("acceptedAt").asText());
+        assertThat(header(record, "outbox-producer")).isEqualTo("producer-1-instance");
+        assertThat(header(record, "outbox-version")).isEqualTo("1");
+        assertThat(header(record, "content-type")).isEqualTo("application/json");
+        assertThat(header(record, "traceparent")).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertThat(header(record, "tenant")).isEqualTo("acme");
+    }
+
+    @Test
+    void exposesThePublisherMetrics() {
+        http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows("outbox") == 0);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            String metrics = http.get("/actuator/prometheus").body();
+            assertThat(metrics).containsPattern("outbox_events_published_total\\{[^}]*} [1-9]");
+            assertThat(metrics).contains("outbox_publish_latency_seconds_bucket");
+            assertThat(metrics).contains("outbox_pending_events{");
+            assertThat(metrics).contains("outbox_oldest_pending_age_seconds{");
+            assertThat(metrics).containsPattern("outbox_buckets_owned\\{[^}]*} 64");
+            assertThat(metrics).contains("outbox_publish_failures_total{");
+            assertThat(metrics).contains("outbox_dead_letters_total{");
+            assertThat(metrics).contains("routeId=\"outbox-publish\"");
+        });
+    }
+
+    static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
