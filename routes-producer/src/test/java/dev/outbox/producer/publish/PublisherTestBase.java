@@ -1,10 +1,15 @@
 package dev.outbox.producer.publish;
 
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.outbox.producer.support.ProducerTestBase;
 
-/** A producer with its publisher running, with short timings so that tests stay short. */
+/**
+ * A producer with its publisher running, with short timings so that tests stay short. The context is closed
+ * after each class, so that no publisher keeps draining the outbox under another test.
+ */
+@DirtiesContext
 @TestPropertySource(properties = {
         "outbox.publisher.enabled=true",
         "outbox.publisher.lease-timeout=2s",

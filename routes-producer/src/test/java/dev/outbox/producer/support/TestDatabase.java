@@ -31,8 +31,10 @@ public final class TestDatabase {
         registry.add("spring.datasource.password", () -> "outbox_password");
     }
 
-    /** Empties every table the producer writes, between tests. */
+    /** Empties every table the producer writes and frees every bucket lease, between tests. */
     public static void truncate(DataSource dataSource) {
-        new JdbcTemplate(dataSource).execute("truncate events, outbox, idempotency_keys, dead_letters");
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("truncate events, outbox, idempotency_keys, dead_letters, publisher_instances");
+        jdbc.execute("update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
     }
 }
