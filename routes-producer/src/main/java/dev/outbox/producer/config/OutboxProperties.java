@@ -20,7 +20,11 @@ public record OutboxProperties(String serviceId, String instanceId, Topics topic
      */
     public record Ingest(DataSize maxBodySize, DataSize maxBatchBodySize, DataSize maxMessageSize, int maxBatchSize,
                          int maxKeyLength, int maxHeaders, int maxHeaderValueLength, Duration retryAfter,
-                         long maxPendingEvents) {
+                         long maxPendingEvents, GroupCommit groupCommit) {
+    }
+
+    /** Concurrent requests committed together: writer threads, and the most events one commit may hold. */
+    public record GroupCommit(int writers, int maxEvents) {
     }
 
     /** Key-hash buckets: the unit of publishing order and of ownership between publisher instances. */

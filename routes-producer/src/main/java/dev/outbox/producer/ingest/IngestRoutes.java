@@ -32,6 +32,7 @@ public class IngestRoutes extends RouteBuilder {
 
     private final IngestRequestParser parser;
     private final EventStore store;
+    private final GroupCommitter groupCommit;
     private final Counter accepted;
 
     private final BacklogMonitor backlog;
@@ -39,9 +40,10 @@ public class IngestRoutes extends RouteBuilder {
     private final long retryAfterSeconds;
 
     public IngestRoutes(OutboxProperties properties, PublisherProperties.Kafka kafka, EventStore store,
-                        BacklogMonitor backlog, MeterRegistry registry) {
+                        GroupCommitter groupCommit, BacklogMonitor backlog, MeterRegistry registry) {
         this.parser = new IngestRequestParser(properties.topics().allowed(), deliverable(properties.ingest(), kafka));
         this.store = store;
+        this.groupCommit = groupCommit;
         this.backlog = backlog;
         this.maxPendingEvents = properties.ingest().maxPendingEvents();
         this.retryAfterSeconds = Math.max(1, properties.ingest().retryAfter().toSeconds());
@@ -78,7 +80,7 @@ public class IngestRoutes extends RouteBuilder {
         long limit = Math.min(ingest.maxMessageSize().toBytes(), sendable);
         return new OutboxProperties.Ingest(ingest.maxBodySize(), ingest.maxBatchBodySize(), DataSize.ofBytes(limit),
                 ingest.maxBatchSize(), ingest.maxKeyLength(), ingest.maxHeaders(), ingest.maxHeaderValueLength(),
-                ingest.retryAfter(), ingest.maxPendingEvents());
+                ingest.retryAfter(), ingest.maxPendingEvents(), ingest.groupCommit());
     }
 
     /** Backpressure (off unless a cap is set): over the cap, ingest answers 503 instead of growing the outbox. */
@@ -98,7 +100,7 @@ public class IngestRoutes extends RouteBuilder {
         String key = idempotencyKey(in);
         String answer;
         if (key == null) {
-            answer = IngestResponses.single(store.accept(List.of(request)).get(0));
+            answer = IngestResponses.single(groupCommit.accept(List.of(request)).get(0));
             accepted.increment();
         } else {
             var result = store.acceptOnce(key, fingerprint("send", body), List.of(request),
@@ -119,7 +121,7 @@ public class IngestRoutes extends RouteBuilder {
         String key = idempotencyKey(in);
         String answer;
         if (key == null) {
-            answer = IngestResponses.batch(store.accept(requests));
+            answer = IngestResponses.batch(groupCommit.accept(requests));
             accepted.increment(requests.size());
         } else {
             var result = store.acceptOnce(key, fingerprint("batch", body), requests, IngestResponses::batch);

@@ -17,7 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @CamelSpringBootTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "outbox.publisher.enabled=false")
+        properties = {"outbox.publisher.enabled=false", "logging.level.root=WARN", "logging.level.dev.outbox=INFO"})
 public abstract class ProducerTestBase {
 
     @DynamicPropertySource

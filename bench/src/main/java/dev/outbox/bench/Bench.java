@@ -1,0 +1,406 @@
+package dev.outbox.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flywaydb.core.Flyway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.outbox.infra.FreePorts;
+import dev.outbox.infra.PostgresServer;
+import dev.outbox.producer.publish.KeyBuckets;
+
+/**
+ * The benchmark: every figure beside its raw ceiling (plain JDBC, plain kafka-clients) and the peer (the
+ * textbook Camel outbox route), measured in the same run on durable PostgreSQL. Run by scripts/bench.sh.
+ *
+ * <pre>Bench [ingest] [drain] [--quick]</pre>
+ */
+public final class Bench {
+
+    private static final String USER = "outbox_user";
+    private static final String PASSWORD = "outbox_password";
+    private static final int BUCKETS = 64;
+
+    private final boolean quick;
+    private final Path work;
+    private final List<Figure> figures = new ArrayList<>();
+    private PostgresServer postgres;
+    private String jdbcUrl;
+
+    private Bench(boolean quick, Path work) {
+        this.quick = quick;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        List<String> scenarios = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
+        if (scenarios.isEmpty()) {
+            scenarios = List.of("ingest", "drain");
+        }
+        Path work = Files.createTempDirectory("outbox-bench");
+        Bench bench = new Bench(quick, work);
+        try {
+            bench.startPostgres();
+            for (String scenario : scenarios) {
+                switch (scenario) {
+                    case "ingest" -> bench.ingest();
+                    case "drain" -> bench.drain();
+                    default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                }
+            }
+        } finally {
+            if (bench.postgres != null) {
+                bench.postgres.stop();
+            }
+        }
+        bench.report(Path.of(System.getProperty("bench.results", "bench/results")));
+    }
+
+    private void startPostgres() throws SQLException {
+        progress("starting durable PostgreSQL 17 (fsync=on, synchronous_commit=on, full_page_writes=on)");
+        postgres = PostgresServer.start(work.resolve("pg"), FreePorts.find(), true);
+        postgres.createDatabase("outbox_db", USER, PASSWORD);
+        jdbcUrl = postgres.jdbcUrl("outbox_db");
+        Flyway.configure().dataSource(jdbcUrl, USER, PASSWORD).locations("classpath:db/migration").load().migrate();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("insert into outbox_settings (bucket_count) values (" + BUCKETS + ") on conflict do nothing");
+            s.execute("create table bench_raw (id bigint generated always as identity primary key, payload text not null)");
+            var fsync = s.executeQuery("select current_setting('fsync'), current_setting('synchronous_commit')");
+            fsync.next();
+            progress("PostgreSQL fsync=" + fsync.getString(1) + " synchronous_commit=" + fsync.getString(2));
+        }
+    }
+
+    // ---------------------------------------------------------------- ingest
+
+    private void ingest() throws Exception {
+        int seconds = quick ? 8 : 20;
+        double rawSingle = rawSingleRowCommits(32, seconds);
+        double rawBatched = rawBatchedInserts(seconds);
+        int port = FreePorts.find();
+        try (ChildJvm producer = producer("producer-ingest", port, false)) {
+            producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(90));
+            String url = "http://127.0.0.1:" + port + "/api/messages/";
+            String one = "{\"topic\":\"shared-events\",\"message\":{\"orderId\":42,\"amount\":19.99,\"note\":\"benchmark\"},"
+                    + "\"key\":\"order-42\"}";
+            progress("warm-up: single POSTs (the JIT needs tens of seconds on 2 cores)");
+            Wrk.post(url + "send", one, 32, quick ? 20 : 40, work);
+            progress("single POSTs, 32 connections, " + seconds + " s");
+            Wrk.Result single = Wrk.post(url + "send", one, 32, seconds, work);
+            check(single);
+            figures.add(new Figure("ingest", "single POST events/s (32 clients)", single.requestsPerSecond(), "events/s",
+                    "raw JDBC single-row commits, 32 threads", rawSingle, ">= 5,000"));
+            figures.add(new Figure("ingest", "single POST latency p50", single.p50Millis(), "ms", null, null, null));
+            figures.add(new Figure("ingest", "single POST latency p99", single.p99Millis(), "ms", null, null, null));
+
+            int batchSize = 1000;
+            String batch = "[" + String.join(",", java.util.Collections.nCopies(batchSize, one)) + "]";
+            progress("batch POSTs of " + batchSize + ", 4 connections, " + seconds + " s");
+            Wrk.post(url + "batch", batch, 4, quick ? 10 : 20, work);
+            Wrk.Result batched = Wrk.post(url + "batch", batch, 4, seconds, work);
+            check(batched);
+            figures.add(new Figure("ingest", "batch POST events/s (1,000 per request)",
+                    batched.requestsPerSecond() * batchSize, "events/s", "raw JDBC batched inserts", rawBatched,
+                    ">= 50,000"));
+        }
+    }
+
+    private double rawSingleRowCommits(int threads, int seconds) throws Exception {
+        progress("raw ceiling: single-row JDBC commits, " + threads + " threads, " + seconds + " s");
+        AtomicLong rows = new AtomicLong();
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        for (int t = 0; t < threads; t++) {
+            pool.submit(() -> {
+                try (Connection c = connect();
+                     PreparedStatement insert = c.prepareStatement("insert into bench_raw (payload) values (?)")) {
+                    while (System.nanoTime() < deadline) {
+                        insert.setString(1, "{\"orderId\":42,\"amount\":19.99,\"note\":\"benchmark\"}");
+                        insert.executeUpdate();
+                        rows.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(seconds + 30L, TimeUnit.SECONDS);
+        double rate = rows.get() / (double) seconds;
+        progress(String.format(Locale.ROOT, "  %.0f commits/s", rate));
+        return rate;
+    }
+
+    private double rawBatchedInserts(int seconds) throws Exception {
+        progress("raw ceiling: batched JDBC inserts (1,000 rows per commit), " + seconds + " s");
+        long rows = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long started = System.nanoTime();
+        try (Connection c = connect();
+             PreparedStatement insert = c.prepareStatement(
+                     "insert into bench_raw (payload) select ? from generate_series(1, 1000)")) {
+            while (System.nanoTime() < deadline) {
+                insert.setString(1, "{\"orderId\":42,\"amount\":19.99,\"note\":\"benchmark\"}");
+                rows += insert.executeUpdate();
+            }
+        }
+        double rate = rows / ((System.nanoTime() - started) / 1e9);
+        progress(String.format(Locale.ROOT, "  %.0f rows/s", rate));
+        return rate;
+    }
+
+    private static void check(Wrk.Result result) {
+        if (result.non2xx() > 0 || result.socketErrors() > 0) {
+            throw new IllegalStateException("errors during the load: non-2xx=" + result.non2xx()
+                    + " timeouts=" + result.socketErrors());
+        }
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    private void drain() throws Exception {
+        int backlog = quick ? 100_000 : 1_000_000;
+        int peerBacklog = quick ? 20_000 : 100_000;
+        int kafkaPort = FreePorts.find();
+        try (ChildJvm kafka = ChildJvm.start("kafka", "dev.outbox.infra.InfraMain",
+                List.of("-Xmx1g"), List.of("--no-postgres", "--data", work.resolve("kafka-data").toString(),
+                        "--kafka-port", Integer.toString(kafkaPort), "--controller-port",
+                        Integer.toString(FreePorts.find())), "READY", work.resolve("logs"))) {
+            kafka.awaitReadyLine(Duration.ofSeconds(90));
+            String brokers = "127.0.0.1:" + kafkaPort;
+
+            double rawKafka = rawKafkaProducer(brokers, backlog);
+            fill(backlog);
+            double rawClaim = rawClaimAndDelete();
+
+            fill(backlog);
+            int port = FreePorts.find();
+            progress("publisher draining " + backlog + " rows (one producer instance)");
+            try (ChildJvm producer = producer("producer-drain", port, true, "--outbox.kafka.bootstrap-servers=" + brokers)) {
+                producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(90));
+                Drained drained = awaitDrained(producer, Duration.ofMinutes(quick ? 3 : 10));
+                figures.add(new Figure("drain", "publisher drain events/s", drained.rate(), "events/s",
+                        "raw JDBC claim-and-delete", rawClaim, ">= 100,000"));
+                figures.add(new Figure("drain", "publisher drain vs raw kafka-clients producer", drained.rate(),
+                        "events/s", "raw kafka-clients producer (acks=all, idempotent)", rawKafka, null));
+                figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
+                        null, null, "<= 20"));
+                figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
+                figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
+            }
+        }
+    }
+
+    private record Drained(double rate, double cpuMillisPer1000) {
+    }
+
+    private Drained awaitDrained(ChildJvm process, Duration limit) throws Exception {
+        long startRows = pending();
+        Duration startCpu = process.cpuTime();
+        long started = System.nanoTime();
+        long deadline = started + limit.toNanos();
+        long left = startRows;
+        while (left > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            left = pending();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long done = startRows - left;
+        double cpuMillis = process.cpuTime().minus(startCpu).toMillis();
+        double rate = done / seconds;
+        progress(String.format(Locale.ROOT, "  %d rows in %.1f s: %.0f events/s, %.1f CPU-ms per 1,000", done, seconds,
+                rate, cpuMillis / Math.max(1, done) * 1000));
+        return new Drained(rate, cpuMillis / Math.max(1, done) * 1000);
+    }
+
+    private Figure peer(String mode, int rows, String brokers, double ours) throws Exception {
+        fill(rows);
+        progress("peer: textbook Camel outbox route (" + mode + ") draining " + rows + " rows");
+        try (ChildJvm peer = ChildJvm.start("textbook-" + mode, TextbookOutboxRoute.class.getName(), List.of("-Xmx1g"),
+                List.of(jdbcUrl, USER, PASSWORD, brokers, mode), "TEXTBOOK ROUTE STARTING", work.resolve("logs"))) {
+            peer.awaitReadyLine(Duration.ofSeconds(60));
+            Drained drained = awaitDrained(peer, Duration.ofSeconds(quick ? 60 : 180));
+            clearOutbox();
+            return new Figure("drain", "ours vs textbook route (" + mode + ")", ours, "events/s",
+                    "textbook Camel route, " + mode + ", " + String.format(Locale.ROOT, "%.1f CPU-ms/1,000",
+                    drained.cpuMillisPer1000()), drained.rate(), mode.equals("stock") ? ">= 10x" : "> 1x");
+        }
+    }
+
+    private double rawKafkaProducer(String brokers, int records) throws Exception {
+        progress("raw ceiling: kafka-clients producer, " + records + " records (acks=all, idempotent, lz4)");
+        byte[] value = "{\"orderId\":42,\"amount\":19.99,\"note\":\"benchmark\"}".getBytes(StandardCharsets.UTF_8);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 262144,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+            long started = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>("bench-raw", "key-" + (i % 1000), value));
+            }
+            producer.flush();
+            double rate = records / ((System.nanoTime() - started) / 1e9);
+            progress(String.format(Locale.ROOT, "  %.0f records/s", rate));
+            return rate;
+        }
+    }
+
+    private double rawClaimAndDelete() throws SQLException {
+        progress("raw ceiling: JDBC claim-and-delete of 1,000-row batches");
+        long rows = 0;
+        long started = System.nanoTime();
+        try (Connection c = connect(); PreparedStatement claim = c.prepareStatement(
+                "with c as (select id from outbox order by id limit 1000) "
+                        + "delete from outbox o using c where o.id = c.id returning o.event_id, o.event_key, o.payload")) {
+            while (true) {
+                int n = 0;
+                try (var rs = claim.executeQuery()) {
+                    while (rs.next()) {
+                        n++;
+                    }
+                }
+                rows += n;
+                if (n == 0) {
+                    break;
+                }
+            }
+        }
+        double rate = rows / ((System.nanoTime() - started) / 1e9);
+        progress(String.format(Locale.ROOT, "  %.0f rows/s", rate));
+        return rate;
+    }
+
+    /** Fills the outbox (and events) server-side: 1,000 keys, buckets as the producer computes them. */
+    private void fill(int rows) throws SQLException {
+        progress("filling the outbox with " + rows + " rows");
+        KeyBuckets buckets = new KeyBuckets(BUCKETS);
+        StringBuilder keys = new StringBuilder("values ");
+        for (int k = 0; k < 1000; k++) {
+            keys.append(k == 0 ? "" : ",").append("(").append(k).append(",'key-").append(k).append("',")
+                    .append(buckets.bucketOf("key-" + k)).append(")");
+        }
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("truncate outbox, events");
+            s.execute("create temporary table k (n int, event_key text, bucket int)");
+            s.execute("insert into k " + keys);
+            s.execute("insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by) "
+                    + "select gen_random_uuid(), 'shared-events', k.event_key, '{\"orderId\":' || g || ',\"amount\":19.99}', "
+                    + "now(), 'bench' from generate_series(1, " + rows + ") g join k on k.n = g % 1000");
+            s.execute("insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "
+                    + "select e.event_id, k.bucket, e.topic, e.event_key, e.payload, e.accepted_at, e.accepted_by "
+                    + "from events e join k on k.event_key = e.event_key order by e.payload");
+            s.execute("vacuum analyze outbox");
+        }
+    }
+
+    private void clearOutbox() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("truncate outbox");
+        }
+    }
+
+    private long pending() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery("select count(*) from outbox")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private ChildJvm producer(String name, int port, boolean publisher, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port,
+                "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + USER,
+                "--spring.datasource.password=" + PASSWORD, "--outbox.publisher.enabled=" + publisher,
+                "--SERVICE_ID=" + name));
+        args.addAll(List.of(extra));
+        return ChildJvm.start(name, "dev.outbox.producer.ProducerApplication", List.of("-Xmx512m"), args, null,
+                work.resolve("logs"));
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, USER, PASSWORD);
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private void report(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("when", Instant.now().toString());
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        root.put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize());
+        root.put("java", System.getProperty("java.version"));
+        root.put("commit", gitCommit());
+        root.put("postgres", "17, fsync=on, synchronous_commit=on, full_page_writes=on");
+        root.put("quick", quick);
+        ArrayNode items = root.putArray("figures");
+        StringBuilder md = new StringBuilder("| scenario | measure | value | compared to | reference | ratio | target |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        for (Figure f : figures) {
+            ObjectNode item = items.addObject();
+            item.put("scenario", f.scenario()).put("measure", f.measure()).put("value", f.value()).put("unit", f.unit());
+            item.put("comparedTo", f.comparedTo());
+            if (f.reference() != null) {
+                item.put("reference", f.reference());
+                item.put("ratio", f.ratio());
+            }
+            item.put("target", f.target());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.1f %s | %s | %s | %s | %s |%n", f.scenario(), f.measure(),
+                    f.value(), f.unit(), f.comparedTo() == null ? "" : f.comparedTo(),
+                    f.reference() == null ? "" : String.format(Locale.ROOT, "%,.0f", f.reference()),
+                    f.ratio() == null ? "" : String.format(Locale.ROOT, "%.2f", f.ratio()),
+                    f.target() == null ? "" : f.target()));
+        }
+        Files.writeString(directory.resolve("latest.json"), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        Files.writeString(directory.resolve("latest.md"), md.toString());
+        System.out.println();
+        System.out.println(md);
+        System.out.println("written to " + directory.resolve("latest.json") + " and latest.md");
+    }
+
+    private static String gitCommit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").start();
+            return new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void progress(String line) {
+        System.out.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + line);
+        System.out.flush();
+    }
+}
