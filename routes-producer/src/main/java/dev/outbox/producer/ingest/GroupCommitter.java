@@ -67,9 +67,9 @@ public class GroupCommitter implements AutoCloseable {
             }
             int events = group.get(0).events().size();
             Submission next;
-            while (events < maxGroupEvents && (next = queue.peek()) != null
-                    && events + next.events().size() <= maxGroupEvents) {
-                group.add(queue.poll());
+            // a soft bound: the last submission taken may carry the group past maxGroupEvents by one request
+            while (events < maxGroupEvents && (next = queue.poll()) != null) {
+                group.add(next);
                 events += next.events().size();
             }
             commit(group, events);
