@@ -63,7 +63,7 @@ public final class Bench {
         boolean quick = List.of(args).contains("--quick");
         List<String> scenarios = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
         if (scenarios.isEmpty()) {
-            scenarios = List.of("ingest", "drain");
+            scenarios = List.of("ingest", "drain", "latency");
         }
         Path work = Files.createTempDirectory("outbox-bench");
         Bench bench = new Bench(quick, work);
@@ -73,6 +73,7 @@ public final class Bench {
                 switch (scenario) {
                     case "ingest" -> bench.ingest();
                     case "drain" -> bench.drain();
+                    case "latency" -> bench.latency();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 }
             }
@@ -200,20 +201,102 @@ public final class Bench {
             fill(backlog);
             double rawClaim = rawClaimAndDelete();
 
-            fill(backlog);
             int port = FreePorts.find();
             progress("publisher draining " + backlog + " rows (one producer instance)");
+            Drained drained;
             try (ChildJvm producer = producer("producer-drain", port, true, "--outbox.kafka.bootstrap-servers=" + brokers)) {
                 producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(90));
-                Drained drained = awaitDrained(producer, Duration.ofMinutes(quick ? 3 : 10));
-                figures.add(new Figure("drain", "publisher drain events/s", drained.rate(), "events/s",
-                        "raw JDBC claim-and-delete", rawClaim, ">= 100,000"));
-                figures.add(new Figure("drain", "publisher drain vs raw kafka-clients producer", drained.rate(),
-                        "events/s", "raw kafka-clients producer (acks=all, idempotent)", rawKafka, null));
-                figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
-                        null, null, "<= 20"));
-                figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
-                figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
+                progress("warm-up drain (the JIT needs it on 2 cores)");
+                fill(quick ? 50_000 : 200_000);
+                awaitDrained(producer, Duration.ofMinutes(3));
+                fill(backlog);
+                drained = awaitDrained(producer, Duration.ofMinutes(quick ? 3 : 10));
+            }
+            figures.add(new Figure("drain", "publisher drain events/s", drained.rate(), "events/s",
+                    "raw JDBC claim-and-delete", rawClaim, ">= 100,000"));
+            figures.add(new Figure("drain", "publisher drain vs raw kafka-clients producer", drained.rate(),
+                    "events/s", "raw kafka-clients producer (acks=all, idempotent)", rawKafka, null));
+            figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
+                    null, null, "<= 20"));
+            figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
+            figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
+        }
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private void latency() throws Exception {
+        int kafkaPort = FreePorts.find();
+        int seconds = quick ? 15 : 30;
+        try (ChildJvm kafka = ChildJvm.start("kafka-latency", "dev.outbox.infra.InfraMain",
+                List.of("-Xmx1g"), List.of("--no-postgres", "--data", work.resolve("kafka-latency").toString(),
+                        "--kafka-port", Integer.toString(kafkaPort), "--controller-port",
+                        Integer.toString(FreePorts.find())), "READY", work.resolve("logs"))) {
+            kafka.awaitReadyLine(Duration.ofSeconds(90));
+            clearOutbox();
+            int port = FreePorts.find();
+            try (ChildJvm producer = producer("producer-latency", port, true,
+                    "--outbox.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort)) {
+                producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(90));
+                String url = "http://127.0.0.1:" + port + "/api/messages/send";
+                progress("warm-up: open loop at 1,000 events/s");
+                OpenLoop.run(url, 1000, Duration.ofSeconds(quick ? 15 : 30), 100);
+                awaitEmpty();
+                progress("idle cost: queries while nothing happens, 10 s");
+                long before = transactions();
+                Thread.sleep(10_000);
+                double idle = (transactions() - before) / 10.0;
+                progress(String.format(Locale.ROOT, "  %.0f transactions/s idle", idle));
+                figures.add(new Figure("latency", "idle database transactions/s (one producer)", idle, "tx/s", null,
+                        null, null));
+
+                Instant from = Instant.now();
+                progress("open loop at 1,000 events/s, " + seconds + " s");
+                OpenLoop.Result client = OpenLoop.run(url, 1000, Duration.ofSeconds(seconds), 100);
+                awaitEmpty();
+                double[] hop = publishLatency(from);
+                progress(String.format(Locale.ROOT, "  accepted -> acked p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms; "
+                        + "client p50 %.1f ms, p99 %.1f ms, errors %d", hop[0], hop[1], hop[2], client.p50Millis(),
+                        client.p99Millis(), client.errors()));
+                figures.add(new Figure("latency", "accepted -> acked by Kafka p50 at 1,000/s", hop[0], "ms", null, null,
+                        "<= 10"));
+                figures.add(new Figure("latency", "accepted -> acked by Kafka p99 at 1,000/s", hop[1], "ms", null, null,
+                        "<= 20"));
+                figures.add(new Figure("latency", "accepted -> acked by Kafka p99.9 at 1,000/s", hop[2], "ms", null,
+                        null, null));
+                figures.add(new Figure("latency", "client POST latency p99 at 1,000/s", client.p99Millis(), "ms", null,
+                        null, null));
+                figures.add(new Figure("latency", "client errors at 1,000/s", client.errors(), "requests", null, null,
+                        "0"));
+            }
+        }
+    }
+
+    private void awaitEmpty() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (pending() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private long transactions() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); var rs = s.executeQuery(
+                "select xact_commit + xact_rollback from pg_stat_database where datname = current_database()")) {
+            rs.next();
+            return rs.getLong(1) - 1; // this query's own transaction
+        }
+    }
+
+    private double[] publishLatency(Instant from) throws SQLException {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
+                "select percentile_cont(array[0.5, 0.99, 0.999]) within group "
+                        + "(order by extract(epoch from published_at - accepted_at) * 1000) "
+                        + "from events where accepted_at >= ? and published_at is not null")) {
+            s.setTimestamp(1, java.sql.Timestamp.from(from));
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                Double[] values = (Double[]) rs.getArray(1).getArray();
+                return new double[] {values[0], values[1], values[2]};
             }
         }
     }
@@ -257,6 +340,10 @@ public final class Bench {
     private double rawKafkaProducer(String brokers, int records) throws Exception {
         progress("raw ceiling: kafka-clients producer, " + records + " records (acks=all, idempotent, lz4)");
         byte[] value = "{\"orderId\":42,\"amount\":19.99,\"note\":\"benchmark\"}".getBytes(StandardCharsets.UTF_8);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench-raw", 6, (short) 1))).all().get();
+        }
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 ProducerConfig.ACKS_CONFIG, "all",

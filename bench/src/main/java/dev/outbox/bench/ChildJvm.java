@@ -96,6 +96,9 @@ final class ChildJvm implements AutoCloseable {
 
     /** CPU time (user + system) the process has used so far, from /proc. */
     Duration cpuTime() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + " (see its log)");
+        }
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

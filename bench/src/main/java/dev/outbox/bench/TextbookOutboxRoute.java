@@ -34,7 +34,7 @@ public final class TextbookOutboxRoute {
                         + "&onConsume=delete from outbox where id = :#id"
                         + (tuned ? "&maxMessagesPerPoll=1000&delay=10" : "");
                 String producer = "kafka:shared-events?brokers=" + brokers
-                        + (tuned ? "&requestRequiredAcks=all&enableIdempotence=true&lingerMs=1&batchSize=262144"
+                        + (tuned ? "&requestRequiredAcks=all&enableIdempotence=true&lingerMs=1&producerBatchSize=262144"
                                 + "&compressionCodec=lz4" : "");
                 from(consumer).routeId("textbook-outbox")
                         .setHeader(KafkaConstants.KEY, simple("${body[event_key]}"))

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,10 +51,12 @@ public class OutboxPublisher {
     private final int batchSize;
     private final int maxAttempts;
     private final Backoff backoff;
+    private final int laneCount;
+    private final ExecutorService laneThreads;
     private volatile boolean stopping;
 
     public OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
-                           PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff) {
+                           PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes) {
         this.repository = repository;
         this.leases = leases;
         this.producer = producer;
@@ -60,40 +64,78 @@ public class OutboxPublisher {
         this.batchSize = batchSize;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
+        this.laneCount = Math.max(1, lanes);
+        this.laneThreads = Executors.newFixedThreadPool(laneCount, runnable -> {
+            Thread thread = new Thread(runnable, "outbox-publish-lane");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** Publishes batches while they come back full; returns the number of rows published. */
+    /**
+     * Publishes batches while they come back full; returns the number of rows published. The owned buckets are
+     * split into lanes (bucket modulo lanes) published in parallel: lanes never share a bucket, so each bucket
+     * keeps its single, ordered publisher, while one lane's database work overlaps another's wait for acks.
+     */
     public int drain() {
         int total = 0;
         while (!stopping) {
             leases.applyReleases();
-            BatchResult result = publishOneBatch();
-            total += result.published();
-            if (result.claimed() < batchSize || result.failed() > 0) {
+            Map<Integer, Long> fences = leases.owned();
+            if (fences.isEmpty()) {
+                break;
+            }
+            Set<Integer> eligible = new HashSet<>(fences.keySet());
+            eligible.removeAll(repository.blockedBuckets(fences.keySet()));
+            List<BatchResult> results = publishLanes(lanesOf(eligible), fences);
+            boolean again = !results.isEmpty();
+            for (BatchResult result : results) {
+                total += result.published();
+                again &= result.claimed() == batchSize && result.failed() == 0;
+            }
+            if (!again) {
                 break;
             }
         }
         return total;
     }
 
+    private List<Set<Integer>> lanesOf(Set<Integer> buckets) {
+        List<Set<Integer>> lanes = new ArrayList<>();
+        for (int lane = 0; lane < laneCount; lane++) {
+            Set<Integer> members = new HashSet<>();
+            for (Integer bucket : buckets) {
+                if (bucket % laneCount == lane) {
+                    members.add(bucket);
+                }
+            }
+            if (!members.isEmpty()) {
+                lanes.add(members);
+            }
+        }
+        return lanes;
+    }
+
+    private List<BatchResult> publishLanes(List<Set<Integer>> lanes, Map<Integer, Long> fences) {
+        if (lanes.size() <= 1) {
+            return lanes.stream().map(lane -> publishOneBatch(lane, fences)).toList();
+        }
+        List<CompletableFuture<BatchResult>> running = lanes.stream()
+                .map(lane -> CompletableFuture.supplyAsync(() -> publishOneBatch(lane, fences), laneThreads))
+                .toList();
+        return running.stream().map(CompletableFuture::join).toList();
+    }
+
     /** Asks a running {@link #drain()} to return after its current batch (graceful shutdown). */
     public void stop() {
         stopping = true;
+        laneThreads.shutdown();
     }
 
     record BatchResult(int claimed, int published, int failed) {
     }
 
-    BatchResult publishOneBatch() {
-        Map<Integer, Long> fences = leases.owned();
-        if (fences.isEmpty()) {
-            return new BatchResult(0, 0, 0);
-        }
-        Set<Integer> eligible = new HashSet<>(fences.keySet());
-        eligible.removeAll(repository.blockedBuckets(fences.keySet()));
-        if (eligible.isEmpty()) {
-            return new BatchResult(0, 0, 0);
-        }
+    BatchResult publishOneBatch(Set<Integer> eligible, Map<Integer, Long> fences) {
         List<OutboxRow> rows = repository.claim(eligible, batchSize);
         if (rows.isEmpty()) {
             return new BatchResult(0, 0, 0);

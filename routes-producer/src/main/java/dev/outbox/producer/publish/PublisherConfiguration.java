@@ -39,10 +39,10 @@ public class PublisherConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    PublisherDatabase publisherDatabase(DataSourceProperties properties) {
+    PublisherDatabase publisherDatabase(DataSourceProperties properties, PublisherProperties publisher) {
         HikariDataSource pool = properties.initializeDataSourceBuilder().type(HikariDataSource.class).build();
         pool.setPoolName("publisher");
-        pool.setMaximumPoolSize(3);
+        pool.setMaximumPoolSize(publisher.lanes() + 2);
         pool.setMinimumIdle(1);
         pool.setConnectionTimeout(2000);
         pool.addDataSourceProperty("connectTimeout", "2");
@@ -99,11 +99,11 @@ public class PublisherConfiguration {
         return new PublisherMetrics(registry, leases);
     }
 
-    @Bean
+    @Bean(destroyMethod = "stop")
     OutboxPublisher outboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
                                     PublisherMetrics metrics, PublisherProperties publisher) {
         return new OutboxPublisher(repository, leases, producer, metrics, publisher.batchSize(), publisher.maxAttempts(),
-                new Backoff(publisher.initialBackoff(), publisher.maxBackoff()));
+                new Backoff(publisher.initialBackoff(), publisher.maxBackoff()), publisher.lanes());
     }
 
     @Bean

@@ -10,7 +10,8 @@ import org.springframework.util.unit.DataSize;
  * Publisher settings ({@code outbox.publisher.*}) and the Kafka producer's ({@code outbox.kafka.*}).
  *
  * @param pollPeriod      how often an idle publisher looks for new rows (the latency floor when idle)
- * @param batchSize       rows claimed and sent per round; a full batch polls again at once
+ * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
+ * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
  * @param heartbeat       how often leases are renewed and rebalanced
  * @param maxAttempts     attempts before a permanently refused record is dead-lettered
@@ -18,7 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxBackoff      retry delay cap (transient errors are retried forever at most this far apart)
  */
 @ConfigurationProperties("outbox.publisher")
-public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, Duration leaseTimeout,
+public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, int lanes, Duration leaseTimeout,
                                   Duration heartbeat, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
                                   Topic topic) {
 

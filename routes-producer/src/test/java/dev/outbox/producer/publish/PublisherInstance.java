@@ -37,7 +37,7 @@ final class PublisherInstance implements AutoCloseable {
         pool.setJdbcUrl(postgres.jdbcUrl("outbox_db"));
         pool.setUsername("outbox_user");
         pool.setPassword("outbox_password");
-        pool.setMaximumPoolSize(2);
+        pool.setMaximumPoolSize(4);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -46,7 +46,7 @@ final class PublisherInstance implements AutoCloseable {
         leases = new BucketLeases(pool, instanceId, bucketCount, leaseTimeout);
         publisher = new OutboxPublisher(new OutboxRepository(pool), leases, producer,
                 new PublisherMetrics(new SimpleMeterRegistry(), leases), 200, 5,
-                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2);
     }
 
     PublisherInstance start(Duration heartbeat) {

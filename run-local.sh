@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the system locally on embedded PostgreSQL 17 (durable) and a KRaft Kafka broker: no Docker, no installed
+# services. Each service is its own process on the seed's ports. Ctrl-C stops everything.
+#
+#   ./run-local.sh [--producers N] [--data DIR] [--fresh]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+producers=3
+data=".local/data"
+fresh=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --producers) producers="$2"; shift 2 ;;
+    --data) data="$2"; shift 2 ;;
+    --fresh) fresh=true; shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+command -v java >/dev/null || { echo "Java 17 or newer is needed (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
+for port in 5432 9092 $(seq 5301 $((5300 + producers))); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use: stop what holds it, then try again" >&2; exit 1
+  fi
+done
+
+if [ ! -f bench/target/classpath.txt ] || [ -n "$(find routes-producer/src src-shared/src embedded-infra/src -newer bench/target/classpath.txt -print -quit)" ]; then
+  echo "building (first run or sources changed)..."
+  ./mvnw -q -B -ntp -pl bench -am package -DskipTests
+fi
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+$fresh && rm -rf "$data"
+mkdir -p "$data/logs"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped"
+}
+trap stop INT TERM EXIT
+
+java -Xmx768m -cp "$cp" dev.outbox.infra.InfraMain --data "$data" > "$data/logs/infra.log" 2>&1 &
+pids+=($!)
+until grep -q READY "$data/logs/infra.log" 2>/dev/null; do
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "infrastructure failed to start, see $data/logs/infra.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+for i in $(seq 1 "$producers"); do
+  SERVICE_ID="producer-$i" INSTANCE_ID="producer-$i-instance" \
+  ConnectionStrings__DefaultConnection="Host=127.0.0.1;Port=5432;Database=outbox_db;Username=outbox_user;Password=outbox_password" \
+  ConnectionStrings__Kafka="127.0.0.1:9092" \
+    java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" dev.outbox.producer.ProducerApplication \
+      --server.port=$((5300 + i)) > "$data/logs/producer-$i.log" 2>&1 &
+  pids+=($!)
+done
+
+for i in $(seq 1 "$producers"); do
+  until curl -fsS "http://127.0.0.1:$((5300 + i))/api/messages/health" >/dev/null 2>&1; do sleep 1; done
+done
+echo
+echo "PostgreSQL  jdbc:postgresql://127.0.0.1:5432/outbox_db  (outbox_user / outbox_password)"
+echo "Kafka       127.0.0.1:9092  (topic shared-events, 6 partitions)"
+for i in $(seq 1 "$producers"); do echo "producer-$i  http://127.0.0.1:$((5300 + i))  UP"; done
+echo
+echo "try:  curl -X POST http://127.0.0.1:5301/api/messages/send -H 'Content-Type: application/json' -d '{\"topic\":\"shared-events\",\"message\":\"hello\",\"key\":\"k1\"}'"
+echo "logs: $data/logs    stop: Ctrl-C"
+wait
