@@ -21,6 +21,7 @@ import dev.outbox.shared.Timestamps;
 public class EventStatusRepository {
 
     private static final String SELECT_EVENT = SqlFiles.load("sql/select-event.sql");
+    private static final String PROCESSED_BY = SqlFiles.load("sql/select-processed-by.sql");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final JdbcTemplate jdbc;
@@ -31,11 +32,20 @@ public class EventStatusRepository {
 
     /** The event as DESIGN.md's {@code GET /api/messages/{eventId}} shape, or empty when unknown. */
     public Optional<String> find(UUID eventId) {
-        List<String> found = jdbc.query(SELECT_EVENT, (rs, n) -> render(rs), eventId);
-        return found.stream().findFirst();
+        List<ObjectNode> found = jdbc.query(SELECT_EVENT, (rs, n) -> render(rs), eventId);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectNode body = found.get(0);
+        var processedBy = body.putArray("processedBy");
+        jdbc.query(PROCESSED_BY, rs -> {
+            processedBy.addObject().put("group", rs.getString("consumer_group"))
+                    .put("processedAt", Timestamps.format(rs.getTimestamp("processed_at").toInstant()));
+        }, eventId);
+        return Optional.of(body.toString());
     }
 
-    private static String render(ResultSet rs) throws SQLException {
+    private static ObjectNode render(ResultSet rs) throws SQLException {
         ObjectNode body = MAPPER.createObjectNode();
         body.put("eventId", rs.getString("event_id"));
         body.put("topic", rs.getString("topic"));
@@ -69,7 +79,6 @@ public class EventStatusRepository {
         } else {
             body.putObject("deadLetter").put("reason", deadReason).put("attempts", rs.getInt("dead_attempts"));
         }
-        body.putArray("processedBy");
-        return body.toString();
+        return body;
     }
 }

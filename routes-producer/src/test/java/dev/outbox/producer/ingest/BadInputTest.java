@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.outbox.producer.support.Http;
+import dev.outbox.infra.testing.Http;
 import dev.outbox.producer.support.ProducerTestBase;
 
 /** DESIGN.md promise 9: bad input gets a clear problem+json naming the field, and changes nothing. */

@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import dev.outbox.producer.support.ProducerTestBase;
-import dev.outbox.producer.support.TestDatabase;
+import dev.outbox.infra.testing.TestDatabase;
 
 /** PostgreSQL down: a 503 with Retry-After within a bounded wait; back up: 202 again, no restart needed. */
 class DatabaseOutageTest extends ProducerTestBase {

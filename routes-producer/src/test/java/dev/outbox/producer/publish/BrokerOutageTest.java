@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.outbox.producer.support.TestKafka;
+import dev.outbox.infra.testing.TestKafka;
 
 /** DESIGN.md promise 4: with Kafka down ingest keeps answering 202; the backlog is published when it returns. */
 class BrokerOutageTest extends PublisherTestBase {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
-import dev.outbox.producer.support.TestKafka;
+import dev.outbox.infra.testing.TestKafka;
 
 /**
  * DESIGN.md promise 4, permanent side: a record the broker refuses (a topic-level max.message.bytes below its

@@ -15,8 +15,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import dev.outbox.producer.ingest.EventStore;
 import dev.outbox.producer.ingest.IngestRequest;
 import dev.outbox.producer.support.ProducerTestBase;
-import dev.outbox.producer.support.TestDatabase;
-import dev.outbox.producer.support.TestKafka;
+import dev.outbox.infra.testing.TestDatabase;
+import dev.outbox.infra.testing.TestKafka;
 
 /**
  * Bucket ownership: a stalled instance (no heartbeat) loses its buckets within the lease timeout, and when it

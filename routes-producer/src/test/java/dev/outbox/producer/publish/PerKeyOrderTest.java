@@ -22,8 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.producer.ingest.EventStore;
 import dev.outbox.producer.ingest.IngestRequest;
 import dev.outbox.producer.support.ProducerTestBase;
-import dev.outbox.producer.support.TestDatabase;
-import dev.outbox.producer.support.TestKafka;
+import dev.outbox.infra.testing.TestDatabase;
+import dev.outbox.infra.testing.TestKafka;
 
 /**
  * DESIGN.md promise 3: records with the same key reach Kafka in commit order while three publisher instances

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import dev.outbox.producer.support.TestKafka;
+import dev.outbox.infra.testing.TestKafka;
 
 /** DESIGN.md promise 2 and the record contract: a committed event reaches Kafka, then leaves the outbox. */
 class PublishToKafkaTest extends PublisherTestBase {

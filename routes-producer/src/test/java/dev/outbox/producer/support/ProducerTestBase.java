@@ -1,5 +1,9 @@
 package dev.outbox.producer.support;
 
+import dev.outbox.infra.testing.Http;
+import dev.outbox.infra.testing.TestDatabase;
+import dev.outbox.infra.testing.TestKafka;
+
 import javax.sql.DataSource;
 
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -37,7 +41,10 @@ public abstract class ProducerTestBase {
 
     @BeforeEach
     void cleanTables() {
-        TestDatabase.truncate(dataSource);
+        TestDatabase.truncate(dataSource, "events", "outbox", "idempotency_keys", "dead_letters", "publisher_instances",
+                "processed_events");
+        new JdbcTemplate(dataSource).execute(
+                "update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
         http = new Http(port);
         jdbc = new JdbcTemplate(dataSource);
     }

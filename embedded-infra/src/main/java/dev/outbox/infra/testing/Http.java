@@ -1,4 +1,4 @@
-package dev.outbox.producer.support;
+package dev.outbox.infra.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

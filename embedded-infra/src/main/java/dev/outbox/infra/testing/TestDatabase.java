@@ -1,4 +1,4 @@
-package dev.outbox.producer.support;
+package dev.outbox.infra.testing;
 
 import javax.sql.DataSource;
 
@@ -31,10 +31,8 @@ public final class TestDatabase {
         registry.add("spring.datasource.password", () -> "outbox_password");
     }
 
-    /** Empties every table the producer writes and frees every bucket lease, between tests. */
-    public static void truncate(DataSource dataSource) {
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        jdbc.execute("truncate events, outbox, idempotency_keys, dead_letters, publisher_instances");
-        jdbc.execute("update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
+    /** Empties the given tables, between tests. */
+    public static void truncate(DataSource dataSource, String... tables) {
+        new JdbcTemplate(dataSource).execute("truncate " + String.join(", ", tables));
     }
 }

@@ -1,11 +1,10 @@
-package dev.outbox.producer.config;
+package dev.outbox.shared.camel;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 import dev.outbox.shared.DatabaseFailures;
 import dev.outbox.shared.Problem;
@@ -17,15 +16,14 @@ import dev.outbox.shared.ProblemJson;
  * every failure becomes an RFC 9457 problem; a database outage is a 503 with Retry-After; anything unexpected
  * is a 500 that names no internals (the log has them).
  */
-@Component
 public class ProblemRouteConfiguration extends RouteConfigurationBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemRouteConfiguration.class);
 
     private final long retryAfterSeconds;
 
-    public ProblemRouteConfiguration(OutboxProperties properties) {
-        this.retryAfterSeconds = Math.max(1, properties.ingest().retryAfter().toSeconds());
+    public ProblemRouteConfiguration(java.time.Duration retryAfter) {
+        this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
     }
 
     @Override
@@ -39,14 +37,14 @@ public class ProblemRouteConfiguration extends RouteConfigurationBuilder {
         write(exchange.getMessage(), toProblem(failure));
     }
 
-    Problem toProblem(Throwable failure) {
+    public Problem toProblem(Throwable failure) {
         if (failure instanceof ProblemException problem) {
             return problem.problem();
         }
         if (DatabaseFailures.isOutage(failure)) {
             LOG.warn("Database unavailable, answering 503: {}", failure.toString());
             return Problem.of(503, "database-unavailable", "Database unavailable",
-                            "the event store cannot be reached; nothing was written, retry later")
+                            "the database cannot be reached; nothing was written, retry later")
                     .withHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
         LOG.error("Unexpected failure, answering 500", failure);

@@ -1,4 +1,4 @@
-package dev.outbox.producer.config;
+package dev.outbox.shared.camel;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,14 +7,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 /**
  * Shared error handling of the timer routes: a failure (database or broker down) is logged as one line, at
- * most once per route every 30 s, and the next tick simply tries again; nothing is lost because rows stay in
- * the outbox until acknowledged.
+ * most once per route every 30 s, and the next tick simply tries again (nothing is lost: the work stays in
+ * the database until it is done).
  */
-@Component
 public class BackgroundErrorsConfiguration extends RouteConfigurationBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundErrorsConfiguration.class);

@@ -1,0 +1,73 @@
+package dev.outbox.consumer.consume;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
+ * the batch is persisted by {@link EventProcessor} and only then, when the exchange completes, camel-kafka
+ * commits the batch's offsets (auto-commit is off). A crash in between redelivers the batch, and the unique
+ * (group, event id) turns the redelivery into counted duplicates. The route starts only after the group's
+ * editable route was found ({@link GroupRouteCheck}).
+ *
+ * <p>{@code consume-lag} refreshes the lag gauges; {@code consume-retention} purges old processed rows.
+ */
+@Component
+public class ConsumerGroupRoutes extends RouteBuilder {
+
+    private final EventProcessor processor;
+    private final LagMonitor lag;
+    private final ProcessedRetention retention;
+
+    public ConsumerGroupRoutes(EventProcessor processor, LagMonitor lag, ProcessedRetention retention) {
+        this.processor = processor;
+        this.lag = lag;
+        this.retention = retention;
+    }
+
+    @Override
+    public void configure() {
+        from("kafka:{{outbox.consumer.topics}}?groupId={{outbox.consumer.group}}&clientId={{outbox.instance-id}}"
+                + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}&autoCommitEnable=false"
+                + "&autoOffsetReset=earliest&pollTimeoutMs=100"
+                + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
+                .routeId("consume-persist").autoStartup(false)
+                .process(exchange -> processor.process(records(exchange)));
+
+        from("timer:consume-lag?delay=2000&period=5000")
+                .routeId("consume-lag").routeConfigurationId("background-errors")
+                .bean(lag, "refresh");
+
+        from("timer:consume-retention?delay=60000&period={{outbox.consumer.retention-interval}}")
+                .routeId("consume-retention").routeConfigurationId("background-errors")
+                .bean(retention, "purge");
+    }
+
+    /** The records of a camel-kafka batch exchange, with their headers as bytes. */
+    @SuppressWarnings("unchecked")
+    static List<RecordParser.RawRecord> records(Exchange batch) {
+        List<Exchange> exchanges = batch.getMessage().getBody(List.class);
+        List<RecordParser.RawRecord> records = new ArrayList<>(exchanges.size());
+        for (Exchange exchange : exchanges) {
+            Message in = exchange.getMessage();
+            Map<String, byte[]> headers = new LinkedHashMap<>();
+            in.getHeaders().forEach((name, value) -> {
+                if (value instanceof byte[] bytes) {
+                    headers.put(name, bytes);
+                }
+            });
+            records.add(new RecordParser.RawRecord(in.getHeader(KafkaConstants.TOPIC, String.class),
+                    in.getHeader(KafkaConstants.PARTITION, Integer.class), in.getHeader(KafkaConstants.OFFSET, Long.class),
+                    in.getHeader(KafkaConstants.KEY, String.class), in.getBody(byte[].class), headers));
+        }
+        return records;
+    }
+}

@@ -1,0 +1,1 @@
+insert into group_outputs (consumer_group, event_id, output) values (:#group, cast(:#eventId as uuid), :#payload)

@@ -1,0 +1,1 @@
+select max(processed_at) from processed_events where consumer_group = ?

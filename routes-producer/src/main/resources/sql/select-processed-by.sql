@@ -1,0 +1,1 @@
+select consumer_group, processed_at from processed_events where event_id = ? order by consumer_group
