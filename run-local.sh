@@ -2,35 +2,47 @@
 # Runs the system locally on embedded PostgreSQL 17 (durable) and a KRaft Kafka broker: no Docker, no installed
 # services. Each service is its own process on the seed's ports. Ctrl-C stops everything.
 #
-#   ./run-local.sh [--producers N] [--data DIR] [--fresh]
+#   ./run-local.sh [--producers N] [--consumers a=3,b=2,c=1] [--data DIR] [--fresh]
 set -euo pipefail
 cd "$(dirname "$0")"
 
 producers=3
+consumers="a=3,b=2,c=1"
 data=".local/data"
 fresh=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --producers) producers="$2"; shift 2 ;;
+    --consumers) consumers="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --fresh) fresh=true; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 command -v java >/dev/null || { echo "Java 17 or newer is needed (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
-for port in 5432 9092 $(seq 5301 $((5300 + producers))); do
+# consumer i (1-based, in group order) listens on 5400+i, in the group its letter names
+groups=()
+IFS=',' read -ra parts <<< "$consumers"
+for part in "${parts[@]}"; do
+  letter="${part%%=*}"; count="${part##*=}"
+  for ((n=0; n<count; n++)); do groups+=("group-$letter"); done
+done
+for port in 5432 9092 $(seq 5301 $((5300 + producers))) $(seq 5401 $((5400 + ${#groups[@]}))); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is already in use: stop what holds it, then try again" >&2; exit 1
   fi
 done
 
-if [ ! -f bench/target/classpath.txt ] || [ -n "$(find routes-producer/src src-shared/src embedded-infra/src -newer bench/target/classpath.txt -print -quit)" ]; then
+if [ ! -f bench/target/classpath.txt ] || [ -n "$(find routes-producer/src routes-consumer/src src-shared/src embedded-infra/src -newer bench/target/classpath.txt -print -quit)" ]; then
   echo "building (first run or sources changed)..."
-  ./mvnw -q -B -ntp -pl bench -am package -DskipTests
+  ./mvnw -q -B -ntp -pl bench,routes-consumer -am package -DskipTests
 fi
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+producer_jar=$(ls routes-producer/target/routes-producer-*-exec.jar)
+consumer_jar=$(ls routes-consumer/target/routes-consumer-*-exec.jar)
+db="Host=127.0.0.1;Port=5432;Database=outbox_db;Username=outbox_user;Password=outbox_password"
 $fresh && rm -rf "$data"
 mkdir -p "$data/logs"
 
@@ -51,23 +63,38 @@ until grep -q READY "$data/logs/infra.log" 2>/dev/null; do
   sleep 0.5
 done
 
+jvm=(-Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m)
 for i in $(seq 1 "$producers"); do
-  SERVICE_ID="producer-$i" INSTANCE_ID="producer-$i-instance" \
-  ConnectionStrings__DefaultConnection="Host=127.0.0.1;Port=5432;Database=outbox_db;Username=outbox_user;Password=outbox_password" \
-  ConnectionStrings__Kafka="127.0.0.1:9092" \
-    java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" dev.outbox.producer.ProducerApplication \
-      --server.port=$((5300 + i)) > "$data/logs/producer-$i.log" 2>&1 &
+  SERVICE_ID="producer-$i" INSTANCE_ID="producer-$i-instance" PORT=$((5300 + i)) \
+  ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" \
+    java "${jvm[@]}" -jar "$producer_jar" > "$data/logs/producer-$i.log" 2>&1 &
   pids+=($!)
 done
+await_health() {  # url name pid
+  until curl -fsS "$1" >/dev/null 2>&1; do
+    kill -0 "$3" 2>/dev/null || { echo "$2 died during start-up, see $data/logs/$2.log" >&2; exit 1; }
+    sleep 1
+  done
+}
+for i in $(seq 1 "$producers"); do await_health "http://127.0.0.1:$((5300 + i))/api/messages/health" "producer-$i" "${pids[$i]}"; done
 
-for i in $(seq 1 "$producers"); do
-  until curl -fsS "http://127.0.0.1:$((5300 + i))/api/messages/health" >/dev/null 2>&1; do sleep 1; done
+for i in $(seq 1 ${#groups[@]}); do
+  SERVICE_ID="consumer-$i" INSTANCE_ID="consumer-$i-instance" PORT=$((5400 + i)) \
+  KAFKA_CONSUMER_GROUP="${groups[$((i - 1))]}" KAFKA_TOPICS=shared-events ProducerService__BaseUrl=http://127.0.0.1:5301 \
+  ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" \
+    java "${jvm[@]}" -jar "$consumer_jar" > "$data/logs/consumer-$i.log" 2>&1 &
+  pids+=($!)
+done
+for i in $(seq 1 ${#groups[@]}); do
+  await_health "http://127.0.0.1:$((5400 + i))/api/consumer/health" "consumer-$i" "${pids[$((producers + i))]}"
 done
 echo
 echo "PostgreSQL  jdbc:postgresql://127.0.0.1:5432/outbox_db  (outbox_user / outbox_password)"
 echo "Kafka       127.0.0.1:9092  (topic shared-events, 6 partitions)"
 for i in $(seq 1 "$producers"); do echo "producer-$i  http://127.0.0.1:$((5300 + i))  UP"; done
+for i in $(seq 1 ${#groups[@]}); do echo "consumer-$i  http://127.0.0.1:$((5400 + i))  UP  ${groups[$((i - 1))]}"; done
 echo
 echo "try:  curl -X POST http://127.0.0.1:5301/api/messages/send -H 'Content-Type: application/json' -d '{\"topic\":\"shared-events\",\"message\":\"hello\",\"key\":\"k1\"}'"
+echo "      curl http://127.0.0.1:5401/api/consumer/events?key=k1"
 echo "logs: $data/logs    stop: Ctrl-C"
 wait

@@ -16,7 +16,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.outbox.consumer.consume.ConsumerMetrics;
+import dev.outbox.consumer.consume.DeadLetterRedrive;
 import dev.outbox.consumer.consume.DeadLetters;
+import dev.outbox.consumer.consume.EventProcessor;
 import dev.outbox.consumer.consume.LagMonitor;
 import dev.outbox.consumer.consume.ProcessedRetention;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,6 +72,12 @@ public class ConsumerConfiguration {
     @Bean
     LagMonitor lagMonitor(Admin consumerAdmin, ConsumerProperties properties, ConsumerMetrics metrics) {
         return new LagMonitor(consumerAdmin, properties.consumer().group(), properties.consumer().topics(), metrics);
+    }
+
+    @Bean
+    DeadLetterRedrive deadLetterRedrive(EventProcessor processor, ConsumerProperties properties, DeadLetters deadLetters) {
+        return new DeadLetterRedrive(processor, clientConfig(properties), properties.consumer().group(),
+                properties.consumer().topics().stream().map(deadLetters::topicFor).toList());
     }
 
     @Bean

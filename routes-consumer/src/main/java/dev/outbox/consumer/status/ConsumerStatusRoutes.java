@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outbox.consumer.config.ConsumerProperties;
 import dev.outbox.consumer.consume.ConsumerMetrics;
+import dev.outbox.consumer.consume.DeadLetterRedrive;
 import dev.outbox.shared.Problem;
 import dev.outbox.shared.SqlFiles;
 import dev.outbox.shared.Timestamps;
@@ -40,9 +41,11 @@ public class ConsumerStatusRoutes extends RouteBuilder {
     private final Admin admin;
     private final ConsumerProperties properties;
     private final ConsumerMetrics metrics;
+    private final DeadLetterRedrive redrive;
 
     public ConsumerStatusRoutes(JdbcTemplate jdbc, Admin consumerAdmin, ConsumerProperties properties,
-                                ConsumerMetrics metrics) {
+                                ConsumerMetrics metrics, DeadLetterRedrive redrive) {
+        this.redrive = redrive;
         this.jdbc = jdbc;
         this.admin = consumerAdmin;
         this.properties = properties;
@@ -59,12 +62,17 @@ public class ConsumerStatusRoutes extends RouteBuilder {
                     .param().name("limit").type(RestParamType.query).required(false).dataType("integer").endParam()
                     .param().name("after").type(RestParamType.query).required(false).endParam()
                     .to("direct:consumer-events-by-key")
-                .get("/events/{eventId}").id("consumer-event").produces("application/json").to("direct:consumer-event");
+                .get("/events/{eventId}").id("consumer-event").produces("application/json").to("direct:consumer-event")
+                .post("/dead-letters/redrive").id("consumer-redrive").produces("application/json")
+                    .description("Re-drive this group's dead letters once their cause is fixed")
+                    .param().name("limit").type(RestParamType.query).required(false).dataType("integer").endParam()
+                    .to("direct:consumer-redrive");
 
         from("direct:consumer-health").routeConfigurationId("problem-handling").process(this::health);
         from("direct:consumer-stats").routeConfigurationId("problem-handling").process(this::stats);
         from("direct:consumer-events-by-key").routeConfigurationId("problem-handling").process(this::byKey);
         from("direct:consumer-event").routeConfigurationId("problem-handling").process(this::event);
+        from("direct:consumer-redrive").routeConfigurationId("problem-handling").process(this::redrive);
     }
 
     private void health(Exchange exchange) {
@@ -124,6 +132,13 @@ public class ConsumerStatusRoutes extends RouteBuilder {
                 .put("lastProcessedAt", last == null ? null : Timestamps.format(last.toInstant()))
                 .put("lag", metrics.totalLag());
         respond(exchange.getMessage(), 200, body.toString());
+    }
+
+    private void redrive(Exchange exchange) {
+        int limit = intParam(exchange.getIn().getHeader("limit", String.class), "/limit", 1000, 1, 100_000);
+        int count = redrive.redrive(limit);
+        respond(exchange.getMessage(), 200, MAPPER.createObjectNode().put("group", properties.consumer().group())
+                .put("redriven", count).toString());
     }
 
     private void event(Exchange exchange) {

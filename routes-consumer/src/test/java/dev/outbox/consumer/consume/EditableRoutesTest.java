@@ -97,6 +97,43 @@ class EditableRoutesTest {
     }
 
     @Test
+    void redrivesDeadLettersOnceTheirCauseIsFixed(@TempDir Path routes) throws Exception {
+        TestKafka.broker().createTopic(TOPIC + ".DLT", 1, Map.of());
+        Files.writeString(routes.resolve("group-r.yaml"), """
+                - route:
+                    id: process-group-r
+                    from:
+                      uri: direct:process-group-r
+                      steps:
+                        - to:
+                            uri: "sql:insert into redrive_target (event_id) values (cast(:#eventId as uuid))"
+                            parameters:
+                              batch: true
+                """);
+        try (var app = consumer("group-r", "file:" + routes + "/*.yaml")) {
+            JdbcTemplate jdbc = new JdbcTemplate(app.getBean(javax.sql.DataSource.class));
+            jdbc.execute("drop table if exists redrive_target");
+            UUID id = UUID.randomUUID();
+            TestRecords.publish(TOPIC, id, "k-r", "{\"v\":3}");
+            await().atMost(Duration.ofSeconds(40)).until(() -> TestKafka.readAll(TOPIC + ".DLT", Integer.MAX_VALUE,
+                    Duration.ofSeconds(1)).stream().anyMatch(r -> new String(r.headers().lastHeader("outbox-event-id")
+                    .value()).equals(id.toString())));
+
+            jdbc.execute("create table redrive_target (event_id uuid primary key)");
+            var http = new dev.outbox.infra.testing.Http(app.getEnvironment().getProperty("local.server.port", Integer.class));
+            var answer = http.post("/api/consumer/dead-letters/redrive", "application/json", "", Map.of());
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.json().get("redriven").asInt()).isEqualTo(1);
+            assertThat(jdbc.queryForObject("select count(*) from redrive_target where event_id = ?", Integer.class, id))
+                    .isEqualTo(1);
+            assertThat(jdbc.queryForObject("select count(*) from processed_events where consumer_group = 'group-r' "
+                    + "and event_id = ?", Integer.class, id)).isEqualTo(1);
+            jdbc.execute("drop table redrive_target");
+        }
+    }
+
+    @Test
     void refusesToStartWithAnInvalidRouteFileAndNamesIt(@TempDir Path routes) throws Exception {
         Path broken = routes.resolve("group-c.yaml");
         Files.writeString(broken, "- route:\n    from:\n      uri: direct:process-group-c\n      steps:\n        - nonsense: {}\n");
