@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: ./scripts/bench.sh [ingest] [drain] [--quick]
+# Benchmark: ./scripts/bench.sh [ingest] [drain] [latency] [consumer] [--quick]
 # Builds what it needs, runs on durable embedded PostgreSQL and a local Kafka broker, prints a table and
 # writes bench/results/latest.{json,md}. Needs wrk (Debian package; installed here when missing and root).
 set -euo pipefail
@@ -8,5 +8,5 @@ if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else
     echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; fi
 fi
-./mvnw -q -B -ntp -pl bench -am package -DskipTests
+./mvnw -q -B -ntp -pl bench,routes-consumer -am package -DskipTests
 exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.outbox.bench.Bench "$@"

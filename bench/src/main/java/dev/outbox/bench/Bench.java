@@ -63,7 +63,7 @@ public final class Bench {
         boolean quick = List.of(args).contains("--quick");
         List<String> scenarios = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
         if (scenarios.isEmpty()) {
-            scenarios = List.of("ingest", "drain", "latency");
+            scenarios = List.of("ingest", "drain", "latency", "consumer");
         }
         Path work = Files.createTempDirectory("outbox-bench");
         Bench bench = new Bench(quick, work);
@@ -74,6 +74,7 @@ public final class Bench {
                     case "ingest" -> bench.ingest();
                     case "drain" -> bench.drain();
                     case "latency" -> bench.latency();
+                    case "consumer" -> bench.consumer();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 }
             }
@@ -220,6 +221,125 @@ public final class Bench {
                     null, null, "<= 20"));
             figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
             figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer
+
+    private void consumer() throws Exception {
+        int records = quick ? 200_000 : 1_000_000;
+        int kafkaPort = FreePorts.find();
+        Path jar;
+        try (var jars = Files.list(Path.of("routes-consumer/target"))) {
+            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("build routes-consumer first (scripts/bench.sh does)"));
+        }
+        try (ChildJvm kafka = ChildJvm.start("kafka-consumer", "dev.outbox.infra.InfraMain",
+                List.of("-Xmx1g"), List.of("--no-postgres", "--data", work.resolve("kafka-consumer").toString(),
+                        "--kafka-port", Integer.toString(kafkaPort), "--controller-port",
+                        Integer.toString(FreePorts.find())), "READY", work.resolve("logs"))) {
+            kafka.awaitReadyLine(Duration.ofSeconds(90));
+            String brokers = "127.0.0.1:" + kafkaPort;
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench-consume", 6, (short) 1),
+                        new org.apache.kafka.clients.admin.NewTopic("bench-consume.DLT", 1, (short) 1))).all().get();
+            }
+            progress("filling topic bench-consume with " + records + " records (publisher headers)");
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers, ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+                String acceptedAt = dev.outbox.shared.Timestamps.format(Instant.now());
+                for (int i = 0; i < records; i++) {
+                    var record = new ProducerRecord<>("bench-consume", "key-" + (i % 1000),
+                            ("{\"orderId\":" + i + ",\"amount\":19.99}").getBytes(StandardCharsets.UTF_8));
+                    record.headers().add("outbox-event-id", java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+                    record.headers().add("outbox-accepted-at", acceptedAt.getBytes(StandardCharsets.UTF_8));
+                    producer.send(record);
+                }
+                producer.flush();
+            }
+            double raw = rawKafkaConsumer(brokers, records);
+            int port = FreePorts.find();
+            progress("one consumer (group bench-a, the shipped group-a route) persisting " + records + " records");
+            try (ChildJvm consumer = ChildJvm.startJar("consumer-bench", jar, List.of("-Xmx512m"), List.of(
+                    "--server.port=" + port, "--KAFKA_CONSUMER_GROUP=bench-a", "--KAFKA_TOPICS=bench-consume",
+                    "--SERVICE_ID=consumer-bench", "--spring.datasource.url=" + jdbcUrl,
+                    "--spring.datasource.username=" + USER, "--spring.datasource.password=" + PASSWORD,
+                    "--outbox.kafka.bootstrap-servers=" + brokers, "--OUTBOX_CONSUMER_ROUTES=file:" + groupRoute()),
+                    work.resolve("logs"))) {
+                long deadline = System.nanoTime() + Duration.ofMinutes(quick ? 3 : 8).toNanos();
+                while (processed("bench-a") == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long started = System.nanoTime();
+                long startCount = processed("bench-a");
+                Duration startCpu = consumer.cpuTime();
+                long done = startCount;
+                while (done < records && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    done = processed("bench-a");
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                double rate = (done - startCount) / seconds;
+                double cpu = consumer.cpuTime().minus(startCpu).toMillis() / Math.max(1.0, done - startCount) * 1000;
+                progress(String.format(Locale.ROOT, "  %d records in %.1f s: %.0f events/s, %.1f CPU-ms per 1,000",
+                        done - startCount, seconds, rate, cpu));
+                figures.add(new Figure("consumer", "consumer persistence events/s (one group, one instance)", rate,
+                        "events/s", "raw kafka-clients consumer (no database)", raw, ">= 50,000"));
+                figures.add(new Figure("consumer", "consumer CPU per 1,000 events", cpu, "CPU-ms", null, null, null));
+            }
+        }
+    }
+
+    /** The shipped group-a route, under the bench's group name. */
+    private Path groupRoute() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(dir.resolve("bench-a.yaml"), """
+                - route:
+                    id: process-bench-a
+                    from:
+                      uri: direct:process-bench-a
+                      steps:
+                        - to:
+                            uri: sql:classpath:routes/sql/store-payload.sql
+                            parameters:
+                              batch: true
+                """);
+        return dir.resolve("*.yaml");
+    }
+
+    private long processed(String group) throws SQLException {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
+                "select count(*) from processed_events where consumer_group = ?")) {
+            s.setString(1, group);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private double rawKafkaConsumer(String brokers, int records) {
+        progress("raw ceiling: kafka-clients consumer reading " + records + " records");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+                "bootstrap.servers", brokers, "group.id", "bench-raw-reader", "auto.offset.reset", "earliest",
+                "max.poll.records", 2000), new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("bench-consume"));
+            long read = 0;
+            long started = 0;
+            while (read < records) {
+                int n = consumer.poll(Duration.ofMillis(500)).count();
+                if (n > 0 && started == 0) {
+                    started = System.nanoTime();
+                }
+                read += n;
+            }
+            double rate = read / ((System.nanoTime() - started) / 1e9);
+            progress(String.format(Locale.ROOT, "  %.0f records/s", rate));
+            return rate;
         }
     }
 

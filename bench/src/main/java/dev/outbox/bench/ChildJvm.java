@@ -51,12 +51,23 @@ final class ChildJvm implements AutoCloseable {
 
     static ChildJvm start(String name, String mainClass, List<String> jvmOptions, List<String> args, String readyLine,
                           Path logDirectory) {
+        List<String> launch = new ArrayList<>(jvmOptions);
+        launch.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return launch(name, launch, args, readyLine, logDirectory);
+    }
+
+    /** A service from its own runnable jar (its own classpath and application.yml). */
+    static ChildJvm startJar(String name, Path jar, List<String> jvmOptions, List<String> args, Path logDirectory) {
+        List<String> launch = new ArrayList<>(jvmOptions);
+        launch.addAll(List.of("-jar", jar.toString()));
+        return launch(name, launch, args, null, logDirectory);
+    }
+
+    private static ChildJvm launch(String name, List<String> launch, List<String> args, String readyLine,
+                                   Path logDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
+        command.addAll(launch);
         command.addAll(args);
         try {
             Files.createDirectories(logDirectory);

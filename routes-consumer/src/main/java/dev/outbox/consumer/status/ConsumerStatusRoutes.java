@@ -20,7 +20,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outbox.consumer.config.ConsumerProperties;
 import dev.outbox.consumer.consume.ConsumerMetrics;
 import dev.outbox.consumer.consume.DeadLetterRedrive;
+import dev.outbox.shared.DatabaseHealth;
 import dev.outbox.shared.Problem;
+import dev.outbox.shared.RequestParameters;
+import dev.outbox.shared.camel.HttpAnswers;
 import dev.outbox.shared.SqlFiles;
 import dev.outbox.shared.Timestamps;
 
@@ -76,7 +79,7 @@ public class ConsumerStatusRoutes extends RouteBuilder {
     }
 
     private void health(Exchange exchange) {
-        boolean database = databaseUp();
+        boolean database = DatabaseHealth.isUp(jdbc.getDataSource());
         ArrayNode assigned = MAPPER.createArrayNode();
         boolean broker = brokerUp(assigned);
         boolean up = database && broker;
@@ -89,17 +92,9 @@ public class ConsumerStatusRoutes extends RouteBuilder {
                 .put("broker", broker ? "UP" : "DOWN");
         body.set("topics", MAPPER.valueToTree(properties.consumer().topics()));
         body.set("assignedPartitions", assigned);
-        respond(exchange.getMessage(), up ? 200 : 503, body.toString());
+        HttpAnswers.json(exchange.getMessage(), up ? 200 : 503, body.toString());
     }
 
-    private boolean databaseUp() {
-        try {
-            Integer one = jdbc.queryForObject("select 1", Integer.class);
-            return one != null && one == 1;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 
     /** The broker answers, and which partitions the group gave this instance (its Kafka client id). */
     private boolean brokerUp(ArrayNode assigned) {
@@ -131,24 +126,24 @@ public class ConsumerStatusRoutes extends RouteBuilder {
                 .put("deadLettered", (long) metrics.deadLetterCount())
                 .put("lastProcessedAt", last == null ? null : Timestamps.format(last.toInstant()))
                 .put("lag", metrics.totalLag());
-        respond(exchange.getMessage(), 200, body.toString());
+        HttpAnswers.json(exchange.getMessage(), 200, body.toString());
     }
 
     private void redrive(Exchange exchange) {
-        int limit = intParam(exchange.getIn().getHeader("limit", String.class), "/limit", 1000, 1, 100_000);
+        int limit = RequestParameters.boundedInt(exchange.getIn().getHeader("limit", String.class), "limit", 1000, 1, 100_000);
         int count = redrive.redrive(limit);
-        respond(exchange.getMessage(), 200, MAPPER.createObjectNode().put("group", properties.consumer().group())
+        HttpAnswers.json(exchange.getMessage(), 200, MAPPER.createObjectNode().put("group", properties.consumer().group())
                 .put("redriven", count).toString());
     }
 
     private void event(Exchange exchange) {
-        UUID id = parseId(exchange.getIn().getHeader("eventId", String.class));
+        UUID id = RequestParameters.uuid(exchange.getIn().getHeader("eventId", String.class), "eventId");
         List<Map<String, Object>> rows = jdbc.queryForList(ONE, properties.consumer().group(), id);
         if (rows.isEmpty()) {
             throw Problem.of(404, "event-not-processed", "Event not processed by this group",
                     "group " + properties.consumer().group() + " has not processed event " + id).toException();
         }
-        respond(exchange.getMessage(), 200, item(rows.get(0)).toString());
+        HttpAnswers.json(exchange.getMessage(), 200, item(rows.get(0)).toString());
     }
 
     private void byKey(Exchange exchange) {
@@ -157,7 +152,7 @@ public class ConsumerStatusRoutes extends RouteBuilder {
         if (key == null || key.isEmpty()) {
             throw Problem.invalidField(400, "/key", "the key query parameter is required").toException();
         }
-        int limit = intParam(in.getHeader("limit", String.class), "/limit", 100, 1, 1000);
+        int limit = RequestParameters.boundedInt(in.getHeader("limit", String.class), "limit", 100, 1, 1000);
         long after = cursor(in.getHeader("after", String.class));
         List<Map<String, Object>> rows = jdbc.queryForList(BY_KEY, properties.consumer().group(), key, after, limit + 1);
         ObjectNode body = MAPPER.createObjectNode().put("group", properties.consumer().group()).put("key", key);
@@ -168,7 +163,7 @@ public class ConsumerStatusRoutes extends RouteBuilder {
         } else {
             body.putNull("next");
         }
-        respond(exchange.getMessage(), 200, body.toString());
+        HttpAnswers.json(exchange.getMessage(), 200, body.toString());
     }
 
     private ObjectNode item(Map<String, Object> row) {
@@ -182,32 +177,6 @@ public class ConsumerStatusRoutes extends RouteBuilder {
         item.put("acceptedAt", accepted == null ? null : Timestamps.format(accepted.toInstant()));
         item.put("processedAt", Timestamps.format(((java.sql.Timestamp) row.get("processed_at")).toInstant()));
         return item;
-    }
-
-    static UUID parseId(String text) {
-        try {
-            if (text != null && text.length() == 36) {
-                return UUID.fromString(text);
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below
-        }
-        throw Problem.invalidField(400, "/eventId", "must be a UUID").toException();
-    }
-
-    private static int intParam(String text, String pointer, int fallback, int min, int max) {
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw Problem.invalidField(400, pointer, "must be an integer from " + min + " to " + max).toException();
     }
 
     /** The cursor is the persistence sequence of the last event of the previous page. */
@@ -226,10 +195,4 @@ public class ConsumerStatusRoutes extends RouteBuilder {
         throw Problem.invalidField(400, "/after", "must be a cursor returned as next").toException();
     }
 
-    private static void respond(Message out, int status, String body) {
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(body);
-    }
 }

@@ -28,8 +28,8 @@ import dev.outbox.infra.testing.TestDatabase;
 import dev.outbox.infra.testing.TestKafka;
 
 /**
- * Two members of one group, each a process of its own, share six partitions under a steady load; one is killed
- * with SIGKILL mid-run. The survivor takes its partitions over, nothing is lost, and every event's processing
+ * Three members of one group, each a process of its own, share six partitions under a steady load; one is
+ * killed with SIGKILL mid-run. The others take its partitions over, nothing is lost, and every event's processing
  * (group-c's per-key counts) happened exactly once, because the route's writes commit or roll back with the
  * once-per-group row.
  */
@@ -66,6 +66,7 @@ class KilledMemberTest {
 
             Process doomed = start("consumer-k1", logs);
             Process survivor = start("consumer-k2", logs);
+            Process other = start("consumer-k3", logs);
             int total = 6000;
             int keys = 20;
             for (int i = 0; i < total; i++) {
@@ -78,7 +79,7 @@ class KilledMemberTest {
 
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(() -> processedOfRun(jdbc, run) == total);
-            assertThat(survivor.isAlive()).isTrue();
+            assertThat(survivor.isAlive() && other.isAlive()).isTrue();
             Long counted = jdbc.queryForObject("select sum(events) from key_counts where consumer_group = ? "
                     + "and event_key like ?", Long.class, GROUP, run + "-%");
             assertThat(counted).as("each event counted exactly once").isEqualTo(total);

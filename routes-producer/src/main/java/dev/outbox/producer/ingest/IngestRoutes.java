@@ -16,6 +16,7 @@ import dev.outbox.producer.config.OutboxProperties;
 import dev.outbox.producer.publish.BacklogMonitor;
 import dev.outbox.producer.publish.PublisherProperties;
 import dev.outbox.shared.Problem;
+import dev.outbox.shared.camel.HttpAnswers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -134,14 +135,10 @@ public class IngestRoutes extends RouteBuilder {
     }
 
     private static void respond(Exchange exchange, String body, String location) {
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        HttpAnswers.json(exchange.getMessage(), 202, body);
         if (location != null) {
-            out.setHeader("Location", location);
+            exchange.getMessage().setHeader("Location", location);
         }
-        out.setBody(body);
     }
 
     /** 415 for anything but JSON; a charset other than UTF-8 is refused too (RFC 8259 says UTF-8). */

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestParamType;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -16,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outbox.producer.publish.OutboxRepository;
 import dev.outbox.shared.Problem;
+import dev.outbox.shared.RequestParameters;
+import dev.outbox.shared.camel.HttpAnswers;
 import dev.outbox.shared.SqlFiles;
 import dev.outbox.shared.Timestamps;
 
@@ -52,7 +53,7 @@ public class DeadLetterRoutes extends RouteBuilder {
     }
 
     private void list(Exchange exchange) {
-        int limit = limit(exchange.getIn().getHeader("limit", String.class));
+        int limit = RequestParameters.boundedInt(exchange.getIn().getHeader("limit", String.class), "limit", 100, 1, 1000);
         ObjectNode body = MAPPER.createObjectNode();
         ArrayNode items = body.putArray("deadLetters");
         List<Map<String, Object>> rows = jdbc.queryForList(LIST, limit);
@@ -67,38 +68,17 @@ public class DeadLetterRoutes extends RouteBuilder {
                     .put("deadLetteredAt",
                             Timestamps.format(((java.sql.Timestamp) row.get("dead_lettered_at")).toInstant()));
         }
-        respond(exchange.getMessage(), 200, body.toString());
+        HttpAnswers.json(exchange.getMessage(), 200, body.toString());
     }
 
     private void replay(Exchange exchange) {
-        var id = StatusRoutes.parseId(exchange.getIn().getHeader("eventId", String.class));
+        var id = RequestParameters.uuid(exchange.getIn().getHeader("eventId", String.class), "eventId");
         if (!outbox.replay(id)) {
             throw Problem.of(404, "dead-letter-not-found", "Dead letter not found", "no dead letter with id " + id)
                     .toException();
         }
-        respond(exchange.getMessage(), 202, MAPPER.createObjectNode().put("eventId", id.toString())
+        HttpAnswers.json(exchange.getMessage(), 202, MAPPER.createObjectNode().put("eventId", id.toString())
                 .put("status", "PENDING").toString());
     }
 
-    private static int limit(String text) {
-        if (text == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw Problem.invalidField(400, "/limit", "must be an integer from 1 to 1000").toException();
-    }
-
-    private static void respond(Message out, int status, String body) {
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(body);
-    }
 }

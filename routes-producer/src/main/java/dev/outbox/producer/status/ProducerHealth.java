@@ -1,12 +1,13 @@
 package dev.outbox.producer.status;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import javax.sql.DataSource;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outbox.producer.config.OutboxProperties;
+import dev.outbox.shared.DatabaseHealth;
 
 /** The seed's health answer: UP when PostgreSQL answers within the configured bound, else DOWN (503). */
 @Component
@@ -14,11 +15,11 @@ public class ProducerHealth {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
     private final OutboxProperties properties;
 
-    public ProducerHealth(JdbcTemplate jdbc, OutboxProperties properties) {
-        this.jdbc = jdbc;
+    public ProducerHealth(DataSource dataSource, OutboxProperties properties) {
+        this.dataSource = dataSource;
         this.properties = properties;
     }
 
@@ -26,7 +27,7 @@ public class ProducerHealth {
     }
 
     public Report check() {
-        boolean database = databaseUp();
+        boolean database = DatabaseHealth.isUp(dataSource);
         ObjectNode body = MAPPER.createObjectNode()
                 .put("status", database ? "UP" : "DOWN")
                 .put("serviceId", properties.serviceId())
@@ -35,12 +36,4 @@ public class ProducerHealth {
         return new Report(database, body.toString());
     }
 
-    private boolean databaseUp() {
-        try {
-            Integer one = jdbc.queryForObject("select 1", Integer.class);
-            return one != null && one == 1;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 }

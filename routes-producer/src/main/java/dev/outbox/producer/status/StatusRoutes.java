@@ -3,11 +3,12 @@ package dev.outbox.producer.status;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
 import dev.outbox.shared.Problem;
+import dev.outbox.shared.RequestParameters;
+import dev.outbox.shared.camel.HttpAnswers;
 
 /** {@code GET /api/messages/{eventId}} and the seed's {@code GET /api/messages/health}. */
 @Component
@@ -39,33 +40,14 @@ public class StatusRoutes extends RouteBuilder {
 
     private void health(Exchange exchange) {
         ProducerHealth.Report report = health.check();
-        respond(exchange.getMessage(), report.up() ? 200 : 503, report.json());
+        HttpAnswers.json(exchange.getMessage(), report.up() ? 200 : 503, report.json());
     }
 
     private void event(Exchange exchange) {
-        UUID id = parseId(exchange.getIn().getHeader("eventId", String.class));
+        UUID id = RequestParameters.uuid(exchange.getIn().getHeader("eventId", String.class), "eventId");
         String body = events.find(id).orElseThrow(() -> Problem.of(404, "event-not-found", "Event not found",
                 "no event with id " + id).toException());
-        respond(exchange.getMessage(), 200, body);
+        HttpAnswers.json(exchange.getMessage(), 200, body);
     }
 
-    static UUID parseId(String text) {
-        if (text == null || text.length() != 36) {
-            throw Problem.invalidField(400, "/eventId", "must be a UUID like 0190c2a4-5b1e-7c3d-8e4f-0123456789ab")
-                    .toException();
-        }
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            throw Problem.invalidField(400, "/eventId", "must be a UUID like 0190c2a4-5b1e-7c3d-8e4f-0123456789ab")
-                    .toException();
-        }
-    }
-
-    private static void respond(Message out, int status, String body) {
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(body);
-    }
 }

@@ -1,12 +1,19 @@
-package dev.outbox.consumer.config;
+package dev.outbox.shared.camel;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
-import org.springframework.stereotype.Component;
 
-/** The REST DSL runs on platform-http (Spring Boot's own server and port); the OpenAPI document is served too. */
-@Component
+/**
+ * The REST DSL of every service runs on platform-http (Spring Boot's own server and port, shared with
+ * /actuator), without binding (the routes parse and answer JSON themselves), and serves its OpenAPI document.
+ */
 public class RestApiConfiguration extends RouteBuilder {
+
+    private final String title;
+
+    public RestApiConfiguration(String title) {
+        this.title = title;
+    }
 
     @Override
     public void configure() {
@@ -15,7 +22,7 @@ public class RestApiConfiguration extends RouteBuilder {
                 .bindingMode(RestBindingMode.off)
                 .inlineRoutes(true)
                 .apiContextPath("/api/openapi.json")
-                .apiProperty("api.title", "Camel outbox consumer")
+                .apiProperty("api.title", title)
                 .apiProperty("api.version", "1");
     }
 }

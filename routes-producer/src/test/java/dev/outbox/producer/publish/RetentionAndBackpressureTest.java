@@ -1,0 +1,82 @@
+package dev.outbox.producer.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import dev.outbox.producer.ingest.EventStore;
+import dev.outbox.producer.ingest.IngestRequest;
+import dev.outbox.producer.support.ProducerTestBase;
+
+/**
+ * DESIGN.md promise 5 and the backlog cap: retention purges published history in bounded batches and never a
+ * pending event; over the cap, ingest answers 503 with Retry-After instead of growing the outbox.
+ */
+@TestPropertySource(properties = {"outbox.ingest.max-pending-events=3", "outbox.retention.batch-size=7"})
+class RetentionAndBackpressureTest extends ProducerTestBase {
+
+    @Autowired
+    EventStore store;
+
+    @Autowired
+    RetentionJob retention;
+
+    @Autowired
+    BacklogMonitor backlog;
+
+    @Test
+    void purgesOldPublishedEventsInBatchesAndNeverAPendingOne() {
+        var events = store.accept(java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
+        jdbc.update("update events set accepted_at = now() - interval '8 days'");
+        jdbc.update("update events set published_at = now() - interval '8 days' where event_id <> ?", events.get(0).eventId());
+        jdbc.update("delete from outbox where event_id <> ?", events.get(0).eventId());
+        jdbc.update("insert into idempotency_keys (idempotency_key, request_hash, created_at) "
+                + "values ('old', '\\x00', now() - interval '8 days'), ('new', '\\x00', now())");
+
+        long purged = retention.purge();
+
+        assertThat(purged).isEqualTo(19 + 1);
+        assertThat(jdbc.queryForList("select event_id from events", java.util.UUID.class))
+                .containsExactly(events.get(0).eventId());
+        assertThat(jdbc.queryForList("select idempotency_key from idempotency_keys", String.class)).containsExactly("new");
+        assertThat(rows("outbox")).isEqualTo(1);
+    }
+
+    @Test
+    void answers503WithRetryAfterOverTheBacklogCap() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\"}").status())
+                    .isEqualTo(202);
+        }
+
+        // the cap reads the backlog gauge, refreshed every second: wait until it has seen the three
+        await().atMost(Duration.ofSeconds(10)).until(() -> backlog.pending() >= 3);
+
+        var refused = http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\"}");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isNotBlank();
+        assertThat(refused.json().get("type").asText()).endsWith("backlog-full");
+        assertThat(rows("outbox")).isEqualTo(3);
+    }
+
+    @Test
+    void showsWhichGroupsProcessedAnEvent() {
+        var event = store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null))).get(0);
+        jdbc.update("insert into processed_events (consumer_group, event_id, event_key, topic, kafka_partition, "
+                + "kafka_offset, processed_at, processed_by) values ('group-b', ?, 'k', 'shared-events', 0, 7, now(), 'c')",
+                event.eventId());
+
+        var status = http.get("/api/messages/" + event.eventId()).json();
+
+        assertThat(status.get("processedBy")).hasSize(1);
+        assertThat(status.get("processedBy").get(0).get("group").asText()).isEqualTo("group-b");
+        assertThat(status.get("processedBy").get(0).get("processedAt").asText()).matches("\\d{4}-.*\\.\\d{6}Z");
+    }
+}
