@@ -15,8 +15,10 @@ import org.springframework.stereotype.Component;
  * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
  * the batch is persisted by {@link EventProcessor} and only then, when the exchange completes, camel-kafka
  * commits the batch's offsets (auto-commit is off). A crash in between redelivers the batch, and the unique
- * (group, event id) turns the redelivery into counted duplicates. The route starts only after the group's
- * editable route was found ({@link GroupRouteCheck}).
+ * (group, event id) turns the redelivery into counted duplicates. A batch that cannot be finished (database
+ * down, dead-letter topic unreachable) fails the exchange, and breakOnFirstError makes camel-kafka seek back and
+ * poll it again instead of skipping it. The route starts only after the group's editable route was found
+ * ({@link GroupRouteCheck}).
  *
  * <p>{@code consume-lag} refreshes the lag gauges; {@code consume-retention} purges old processed rows.
  */
@@ -37,7 +39,7 @@ public class ConsumerGroupRoutes extends RouteBuilder {
     public void configure() {
         from("kafka:{{outbox.consumer.topics}}?groupId={{outbox.consumer.group}}&clientId={{outbox.instance-id}}"
                 + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}&autoCommitEnable=false"
-                + "&autoOffsetReset=earliest&pollTimeoutMs=100"
+                + "&autoOffsetReset=earliest&pollTimeoutMs=100&breakOnFirstError=true"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("consume-persist").autoStartup(false)
                 .process(exchange -> processor.process(records(exchange)));

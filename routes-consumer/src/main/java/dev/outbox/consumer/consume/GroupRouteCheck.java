@@ -23,10 +23,12 @@ public class GroupRouteCheck implements ApplicationRunner, CamelContextConfigura
 
     private final CamelContext camel;
     private final ConsumerProperties properties;
+    private final DeadLetterTopics deadLetterTopics;
 
-    public GroupRouteCheck(CamelContext camel, ConsumerProperties properties) {
+    public GroupRouteCheck(CamelContext camel, ConsumerProperties properties, DeadLetterTopics deadLetterTopics) {
         this.camel = camel;
         this.properties = properties;
+        this.deadLetterTopics = deadLetterTopics;
     }
 
     /** Fails the start (the application exits) when the group has no processing route. */
@@ -53,6 +55,7 @@ public class GroupRouteCheck implements ApplicationRunner, CamelContextConfigura
     public void afterApplicationStart(CamelContext context) {
         String group = properties.consumer().group();
         String endpoint = properties.processRoute();
+        deadLetterTopics.ensure();
         try {
             camel.getRouteController().startRoute("consume-persist");
         } catch (Exception e) {

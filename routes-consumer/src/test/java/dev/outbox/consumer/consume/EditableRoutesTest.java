@@ -64,6 +64,23 @@ class EditableRoutesTest {
     }
 
     @Test
+    void runsTheShippedRoutesOfGroupsBAndC() {
+        try (var groupB = consumer("group-b", "classpath:routes/*.yaml");
+             var groupC = consumer("group-c", "classpath:routes/*.yaml")) {
+            UUID id = UUID.randomUUID();
+            TestRecords.publish(TOPIC, id, "shipped-key", "{\"v\":4}");
+
+            JdbcTemplate jdbc = new JdbcTemplate(groupB.getBean(javax.sql.DataSource.class));
+            await().atMost(Duration.ofSeconds(40)).until(() -> jdbc.queryForObject(
+                    "select count(*) from processed_events where event_id = ?", Integer.class, id) == 2);
+            assertThat(jdbc.queryForObject("select output from group_outputs where consumer_group = 'group-b' and event_id = ?",
+                    String.class, id)).isEqualTo("{\"key\" : \"shipped-key\", \"data\" : {\"v\": 4}}");
+            assertThat(jdbc.queryForObject("select events from key_counts where consumer_group = 'group-c' "
+                    + "and event_key = 'shipped-key'", Long.class)).isEqualTo(1L);
+        }
+    }
+
+    @Test
     void rollsBackTheRoutesWritesAndTheOncePerGroupRowTogetherWhenTheRouteFails(@TempDir Path routes) throws Exception {
         TestKafka.broker().createTopic(TOPIC + ".DLT", 1, Map.of());
         Files.writeString(routes.resolve("group-f.yaml"), """
