@@ -99,19 +99,19 @@ public class IngestRoutes extends RouteBuilder {
         checkBacklog();
         IngestRequest request = parser.parseSend(body, in.getHeader("traceparent", String.class));
         String key = idempotencyKey(in);
-        String answer;
         if (key == null) {
-            answer = IngestResponses.single(groupCommit.accept(List.of(request)).get(0));
+            AcceptedEvent event = groupCommit.accept(List.of(request)).get(0);
             accepted.increment();
-        } else {
-            var result = store.acceptOnce(key, fingerprint("send", body), List.of(request),
-                    events -> IngestResponses.single(events.get(0)));
-            answer = result.body();
-            if (!result.replayed()) {
-                accepted.increment();
-            }
+            respond(exchange, IngestResponses.single(event), "/api/messages/" + event.eventId());
+            return;
         }
-        respond(exchange, answer, "/api/messages/" + IngestResponses.eventIdOf(answer));
+        var result = store.acceptOnce(key, fingerprint("send", body), List.of(request),
+                events -> IngestResponses.single(events.get(0)));
+        if (!result.replayed()) {
+            accepted.increment();
+        }
+        // a replayed answer is the stored body: its event id is read back from it
+        respond(exchange, result.body(), "/api/messages/" + IngestResponses.eventIdOf(result.body()));
     }
 
     private void batch(Exchange exchange) {
