@@ -1,7 +1,6 @@
 package dev.outbox.shared;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -16,13 +15,5 @@ public final class Timestamps {
 
     public static String format(Instant instant) {
         return instant == null ? null : MICROS.format(instant);
-    }
-
-    public static String format(OffsetDateTime time) {
-        return time == null ? null : MICROS.format(time.toInstant());
-    }
-
-    public static Instant parse(String text) {
-        return Instant.parse(text);
     }
 }

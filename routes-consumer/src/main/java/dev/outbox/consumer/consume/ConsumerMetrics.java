@@ -20,7 +20,6 @@ public class ConsumerMetrics {
     private final Counter deadLetters;
     private final Timer endToEnd;
     private final Map<Integer, AtomicLong> lag = new ConcurrentHashMap<>();
-    private final AtomicLong lastProcessedMillis = new AtomicLong();
 
     public ConsumerMetrics(MeterRegistry registry, String group) {
         this.registry = registry;
@@ -41,9 +40,6 @@ public class ConsumerMetrics {
 
     void processed(long count) {
         processed.increment(count);
-        if (count > 0) {
-            lastProcessedMillis.set(System.currentTimeMillis());
-        }
     }
 
     void duplicates(long count) {
@@ -83,9 +79,5 @@ public class ConsumerMetrics {
 
     public double deadLetterCount() {
         return deadLetters.count();
-    }
-
-    public long lastProcessedMillis() {
-        return lastProcessedMillis.get();
     }
 }

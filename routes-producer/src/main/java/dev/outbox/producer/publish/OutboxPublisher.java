@@ -88,6 +88,9 @@ public class OutboxPublisher {
             }
             Set<Integer> eligible = new HashSet<>(fences.keySet());
             eligible.removeAll(repository.blockedBuckets(fences.keySet()));
+            if (eligible.isEmpty()) {
+                break;
+            }
             // the first round is one claim over every bucket, so an idle poll costs two queries, not one per lane
             List<BatchResult> results = firstRound
                     ? List.of(publishOneBatch(eligible, fences))

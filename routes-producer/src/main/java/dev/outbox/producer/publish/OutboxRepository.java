@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -121,8 +120,4 @@ public class OutboxRepository {
                 rs.getInt("attempts"));
     }
 
-    /** All rows as a list, for tests and tools. */
-    public static List<Integer> asList(Set<Integer> buckets) {
-        return new ArrayList<>(buckets);
-    }
 }

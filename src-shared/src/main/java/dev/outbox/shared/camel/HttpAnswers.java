@@ -10,9 +10,13 @@ public final class HttpAnswers {
     }
 
     public static void json(Message out, int status, String body) {
+        write(out, status, "application/json", body);
+    }
+
+    public static void write(Message out, int status, String mediaType, String body) {
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setHeader(Exchange.CONTENT_TYPE, mediaType);
         out.setBody(body);
     }
 }

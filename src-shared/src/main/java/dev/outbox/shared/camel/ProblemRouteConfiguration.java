@@ -52,10 +52,7 @@ public class ProblemRouteConfiguration extends RouteConfigurationBuilder {
     }
 
     public static void write(Message out, Problem problem) {
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
-        out.setHeader(Exchange.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        HttpAnswers.write(out, problem.status(), Problem.MEDIA_TYPE, ProblemJson.render(problem));
         problem.headers().forEach(out::setHeader);
-        out.setBody(ProblemJson.render(problem));
     }
 }
