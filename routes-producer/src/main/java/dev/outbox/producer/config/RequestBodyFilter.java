@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.outbox.shared.Problem;
-import dev.outbox.shared.ProblemJson;
+import dev.outbox.shared.web.ProblemResponses;
 
 /**
  * Bounds request bodies before any route reads them: a declared Content-Length over the limit is refused at
@@ -34,7 +34,7 @@ import dev.outbox.shared.ProblemJson;
  * would otherwise fail deep inside the HTTP binding instead of answering a problem.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)  // after RoutesStartingFilter: no body is read while routes are not up
 public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
@@ -99,10 +99,8 @@ public class RequestBodyFilter extends OncePerRequestFilter {
     }
 
     private static void problem(HttpServletResponse response, Problem problem) throws IOException {
-        response.setStatus(problem.status());
-        response.setContentType(Problem.MEDIA_TYPE);
         response.setHeader("Connection", "close");
-        response.getOutputStream().write(ProblemJson.render(problem).getBytes(StandardCharsets.UTF_8));
+        ProblemResponses.write(response, problem);
     }
 
     /** A request whose body was already read (and bounded) by this filter. */

@@ -2,10 +2,14 @@ package dev.outbox.shared.camel;
 
 import java.time.Duration;
 
+import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 
 /**
  * What every service's routes share: the REST configuration, and the route configurations they opt into
@@ -23,6 +27,17 @@ public class SharedRoutesAutoConfiguration {
     @Bean
     RestApiConfiguration restApiConfiguration(@Value("${spring.application.name:outbox}") String name) {
         return new RestApiConfiguration("Camel outbox: " + name);
+    }
+
+    /** Only the API paths: actuator health must keep answering (and say DOWN/UP) while routes start. */
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    FilterRegistrationBean<RoutesStartingFilter> routesStartingFilter(CamelContext camelContext) {
+        FilterRegistrationBean<RoutesStartingFilter> registration =
+                new FilterRegistrationBean<>(new RoutesStartingFilter(camelContext));
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Bean
