@@ -44,17 +44,23 @@ for port in 5432 9092 $(seq 5301 $((5300 + producers))) $(seq 5401 $((5400 + ${#
   fi
 done
 
+setup_seconds=0   # building and recording class data: first run after a change only
 stamp=bench/target/run-local.built
 if [ ! -f "$stamp" ] || [ -n "$(find pom.xml */pom.xml routes-producer/src routes-consumer/src src-shared/src embedded-infra/src \
     -newer "$stamp" -print -quit)" ]; then
   echo "building (first run or sources changed)..."
+  setup_started=$SECONDS
   ./mvnw -q -B -ntp -pl bench,routes-consumer -am package -DskipTests
+  # Unpacked jars start faster than nested ones, and can use a class-data archive (made below, once).
+  rm -rf .local/app
+  for service in producer consumer; do
+    java -Djarmode=tools -jar "$(ls routes-$service/target/routes-$service-*-exec.jar)" extract \
+      --destination ".local/app/$service" >/dev/null
+  done
   touch "$stamp"
+  setup_seconds=$((SECONDS - setup_started))
 fi
-built_at=$SECONDS
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
-producer_jar=$(ls routes-producer/target/routes-producer-*-exec.jar)
-consumer_jar=$(ls routes-consumer/target/routes-consumer-*-exec.jar)
 db="Host=127.0.0.1;Port=5432;Database=outbox_db;Username=outbox_user;Password=outbox_password"
 $fresh && rm -rf "$data"
 mkdir -p "$data/logs"
@@ -64,7 +70,10 @@ stop() {
   local code=$?
   trap - INT TERM EXIT
   echo; echo "stopping..."
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  # services first (consumers commit what they persisted while Kafka is still there), infrastructure last
+  for ((i=${#pids[@]}-1; i>=1; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  for ((i=${#pids[@]}-1; i>=1; i--)); do wait "${pids[$i]}" 2>/dev/null || true; done
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[0]}" 2>/dev/null
   wait 2>/dev/null || true
   echo "stopped"
   exit "$code"
@@ -78,11 +87,32 @@ until grep -q READY "$data/logs/infra.log" 2>/dev/null; do
   sleep 0.5
 done
 
+# Class-data sharing: a training start of each service (to the end of its Spring context refresh, against the
+# database just started) records the classes it loads; later starts map them in, saving about 40% of start-up
+# CPU on a machine where nine JVMs start on two cores.
 jvm=(-Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m)
+for service in producer consumer; do
+  if [ ! -f ".local/app/$service.jsa" ]; then
+    echo "recording the $service's class-data archive (first run after a build)..."
+    setup_started=$SECONDS
+    ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" PORT=0 \
+      java "${jvm[@]}" -XX:ArchiveClassesAtExit=".local/app/$service.jsa" -Dspring.context.exit=onRefresh \
+      -jar .local/app/$service/routes-$service-*.jar > "$data/logs/$service-training.log" 2>&1 \
+      || rm -f ".local/app/$service.jsa"
+    setup_seconds=$((setup_seconds + SECONDS - setup_started))
+  fi
+done
+service_command() {  # producer|consumer: sets "command" to the java command line of that service
+  command=(java "${jvm[@]}")
+  [ -f ".local/app/$1.jsa" ] && command+=(-XX:SharedArchiveFile=".local/app/$1.jsa")
+  command+=(-jar "$(ls .local/app/$1/routes-$1-*.jar)")
+}
+
+service_command producer
 for i in $(seq 1 "$producers"); do
   SERVICE_ID="producer-$i" INSTANCE_ID="producer-$i-instance" PORT=$((5300 + i)) \
   ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" \
-    java "${jvm[@]}" -jar "$producer_jar" > "$data/logs/producer-$i.log" 2>&1 &
+    "${command[@]}" > "$data/logs/producer-$i.log" 2>&1 &
   pids+=($!)
 done
 await_health() {  # url name pid
@@ -93,11 +123,12 @@ await_health() {  # url name pid
 }
 for i in $(seq 1 "$producers"); do await_health "http://127.0.0.1:$((5300 + i))/api/messages/health" "producer-$i" "${pids[$i]}"; done
 
+service_command consumer
 for i in $(seq 1 ${#groups[@]}); do
   SERVICE_ID="consumer-$i" INSTANCE_ID="consumer-$i-instance" PORT=$((5400 + i)) \
   KAFKA_CONSUMER_GROUP="${groups[$((i - 1))]}" KAFKA_TOPICS=shared-events ProducerService__BaseUrl=http://127.0.0.1:5301 \
   ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" \
-    java "${jvm[@]}" -jar "$consumer_jar" > "$data/logs/consumer-$i.log" 2>&1 &
+    "${command[@]}" > "$data/logs/consumer-$i.log" 2>&1 &
   pids+=($!)
 done
 for i in $(seq 1 ${#groups[@]}); do
@@ -116,7 +147,10 @@ done
 echo
 echo "PostgreSQL  jdbc:postgresql://127.0.0.1:5432/outbox_db  user outbox_user  password outbox_password  (durable)"
 echo "Kafka       127.0.0.1:9092  (KRaft; topic shared-events, 6 partitions)"
-echo "healthy $((SECONDS - built_at)) s after start, $((rss_kib / 1024)) MiB resident in all; logs in $data/logs"
+setup_note=""
+[ "$setup_seconds" -gt 0 ] && setup_note=" (of which $setup_seconds s building and recording class data, first run only)"
+echo "healthy $SECONDS s after the command$setup_note; $((rss_kib / 1024)) MiB resident in all"
+echo "logs        $data/logs"
 echo
 echo "try:  curl -i -X POST http://127.0.0.1:5301/api/messages/send -H 'Content-Type: application/json' -d '{\"topic\":\"shared-events\",\"key\":\"k1\",\"message\":\"hello\"}'"
 echo "      curl http://127.0.0.1:5401/api/consumer/events?key=k1"
