@@ -58,7 +58,13 @@ public final class Http {
     }
 
     public Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build());
+        return get(path, Map.of());
+    }
+
+    public Answer get(String path, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+        headers.forEach(request::header);
+        return send(request.build());
     }
 
     private Answer send(HttpRequest request) {

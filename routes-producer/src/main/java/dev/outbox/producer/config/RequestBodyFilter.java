@@ -34,7 +34,7 @@ import dev.outbox.shared.web.ProblemResponses;
  * would otherwise fail deep inside the HTTP binding instead of answering a problem.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)  // after RoutesStartingFilter: no body is read while routes are not up
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)  // after RoutesStartingFilter and ApiKeyFilter: no body read before
 public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;

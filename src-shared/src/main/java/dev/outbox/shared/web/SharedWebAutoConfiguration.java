@@ -1,0 +1,40 @@
+package dev.outbox.shared.web;
+
+import org.apache.catalina.core.StandardHost;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+
+/**
+ * What every service's web layer shares: {@link ProblemErrorReportValve} in the embedded Tomcat, and the
+ * {@link ApiKeyFilter} when {@code outbox.api-key} ({@code OUTBOX_API_KEY}) is set.
+ */
+@AutoConfiguration
+@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+public class SharedWebAutoConfiguration {
+
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof StandardHost host) {
+                host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+            }
+        });
+    }
+
+    /** After the not-ready answer, before anything reads a body. */
+    @Bean
+    @ConditionalOnExpression("!'${outbox.api-key:}'.isBlank()")
+    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(@Value("${outbox.api-key}") String apiKey) {
+        FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(apiKey));
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+}
