@@ -1,5 +1,7 @@
 package dev.outbox.infra.testing;
 
+import java.util.Map;
+
 import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,10 +27,13 @@ public final class TestDatabase {
     }
 
     public static void register(DynamicPropertyRegistry registry) {
-        PostgresServer pg = server();
-        registry.add("spring.datasource.url", () -> pg.jdbcUrl("outbox_db"));
-        registry.add("spring.datasource.username", () -> "outbox_user");
-        registry.add("spring.datasource.password", () -> "outbox_password");
+        properties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /** The properties that point a service at the test database, for an application started by hand. */
+    public static Map<String, String> properties() {
+        return Map.of("spring.datasource.url", server().jdbcUrl("outbox_db"),
+                "spring.datasource.username", "outbox_user", "spring.datasource.password", "outbox_password");
     }
 
     /** Empties the given tables, between tests. */

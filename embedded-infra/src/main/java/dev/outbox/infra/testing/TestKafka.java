@@ -33,8 +33,12 @@ public final class TestKafka {
     }
 
     public static void register(DynamicPropertyRegistry registry) {
-        KafkaBroker kafka = broker();
-        registry.add("outbox.kafka.bootstrap-servers", kafka::bootstrapServers);
+        properties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /** The properties that point a service at the test broker, for an application started by hand. */
+    public static Map<String, String> properties() {
+        return Map.of("outbox.kafka.bootstrap-servers", broker().bootstrapServers());
     }
 
     /** Reads every record of a topic from the beginning until {@code expected} arrived or the time is up. */

@@ -9,16 +9,19 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
- * the batch is persisted by {@link EventProcessor} and only then, when the exchange completes, camel-kafka
- * commits the batch's offsets (auto-commit is off). A crash in between redelivers the batch, and the unique
- * (group, event id) turns the redelivery into counted duplicates. A batch that cannot be finished (database
- * down, dead-letter topic unreachable) fails the exchange, and breakOnFirstError makes camel-kafka seek back and
- * poll it again instead of skipping it. The route starts only after the group's editable route was found
- * ({@link GroupRouteCheck}).
+ * the batch is persisted by {@link EventProcessor} on the consumer's own thread, and only then are its offsets
+ * committed, one synchronous commit per partition of the batch (camel-kafka manual commit; Kafka's auto-commit is
+ * off). Nothing else commits: camel-kafka's own batch commit and its commit on revocation do nothing in this mode,
+ * so an offset never runs ahead of the database. A crash before the commit redelivers the batch, and the unique
+ * (group, event id) turns the redelivery into counted duplicates. A batch that cannot be finished (database down,
+ * dead-letter topic unreachable) fails the exchange, and breakOnFirstError makes camel-kafka reconnect and poll
+ * again from the last committed offsets instead of skipping it. The route starts only after the group's editable
+ * route was found ({@link GroupRouteCheck}).
  *
  * <p>{@code consume-lag} refreshes the lag gauges; {@code consume-retention} purges old processed rows.
  */
@@ -38,11 +41,14 @@ public class ConsumerGroupRoutes extends RouteBuilder {
     @Override
     public void configure() {
         from("kafka:{{outbox.consumer.topics}}?groupId={{outbox.consumer.group}}&clientId={{outbox.instance-id}}"
-                + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}&autoCommitEnable=false"
+                + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}&autoCommitEnable=false&allowManualCommit=true"
                 + "&autoOffsetReset=earliest&pollTimeoutMs=100&breakOnFirstError=true"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("consume-persist").autoStartup(false)
-                .process(exchange -> processor.process(records(exchange)));
+                .process(exchange -> {
+                    processor.process(records(exchange));
+                    commitOffsets(exchange);
+                });
 
         from("timer:consume-lag?delay=2000&period=5000")
                 .routeId("consume-lag").routeConfigurationId("background-errors")
@@ -51,6 +57,18 @@ public class ConsumerGroupRoutes extends RouteBuilder {
         from("timer:consume-retention?delay=60000&period={{outbox.consumer.retention-interval}}")
                 .routeId("consume-retention").routeConfigurationId("background-errors")
                 .bean(retention, "purge");
+    }
+
+    /** Commits the batch: the offset after its last record, for each partition it holds. */
+    @SuppressWarnings("unchecked")
+    static void commitOffsets(Exchange batch) {
+        Map<String, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
+        for (Exchange record : (List<Exchange>) batch.getMessage().getBody(List.class)) {
+            Message in = record.getMessage();
+            lastOfPartition.put(in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION),
+                    in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
+        }
+        lastOfPartition.values().forEach(KafkaManualCommit::commit);
     }
 
     /** The records of a camel-kafka batch exchange, with their headers as bytes. */

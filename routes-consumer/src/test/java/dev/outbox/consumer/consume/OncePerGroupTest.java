@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
@@ -46,6 +51,31 @@ class OncePerGroupTest extends ConsumerTestBase {
                 .containsPattern("outbox_consumer_processed_total\\{[^}]*group=\"group-a\"[^}]*} [1-9]")
                 .containsPattern("outbox_consumer_duplicates_total\\{[^}]*group=\"group-a\"[^}]*} [1-9]")
                 .contains("outbox_end_to_end_latency_seconds_bucket");
+    }
+
+    /** Offsets follow the database while the member runs, not only when it stops or loses its partitions. */
+    @Test
+    void commitsTheOffsetsOfEachPersistedBatchWhileRunning() throws Exception {
+        UUID last = null;
+        for (int i = 0; i < 10; i++) {
+            last = UUID.randomUUID();
+            publish("once-per-group", last, "committed-" + i, "{\"i\":" + i + "}");
+        }
+        UUID lastEvent = last;
+        await().atMost(Duration.ofSeconds(30)).until(() -> processed("group-a", lastEvent) == 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.broker().bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets("group-a").partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < 6; p++) {
+                    latest.put(new TopicPartition("once-per-group", p), OffsetSpec.latest());
+                }
+                admin.listOffsets(latest).all().get().forEach((partition, end) -> assertThat(
+                        committed.containsKey(partition) ? committed.get(partition).offset() : 0L)
+                        .as("committed offset of " + partition).isEqualTo(end.offset()));
+            });
+        }
     }
 
     @Test

@@ -17,10 +17,16 @@ public record OutboxProperties(String serviceId, String instanceId, Topics topic
     /**
      * Request limits and the database wait bound. {@code maxBodySize} applies to a single send,
      * {@code maxBatchBodySize} to a whole batch; {@code maxMessageSize} to each event's serialised message.
+     * {@code bodyReadTimeout} bounds the time a client may take to send a body (slow-loris clients).
      */
     public record Ingest(DataSize maxBodySize, DataSize maxBatchBodySize, DataSize maxMessageSize, int maxBatchSize,
                          int maxKeyLength, int maxHeaders, int maxHeaderValueLength, Duration retryAfter,
-                         long maxPendingEvents, GroupCommit groupCommit) {
+                         long maxPendingEvents, GroupCommit groupCommit, Duration bodyReadTimeout) {
+
+        public Ingest withMaxMessageSize(DataSize size) {
+            return new Ingest(maxBodySize, maxBatchBodySize, size, maxBatchSize, maxKeyLength, maxHeaders,
+                    maxHeaderValueLength, retryAfter, maxPendingEvents, groupCommit, bodyReadTimeout);
+        }
     }
 
     /** Concurrent requests committed together: writer threads, and the most events one commit may hold. */

@@ -39,10 +39,12 @@ public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
     private final long maxBatchBodyBytes;
+    private final long bodyReadTimeoutNanos;
 
     public RequestBodyFilter(OutboxProperties properties) {
         this.maxBodyBytes = properties.ingest().maxBodySize().toBytes();
         this.maxBatchBodyBytes = properties.ingest().maxBatchBodySize().toBytes();
+        this.bodyReadTimeoutNanos = properties.ingest().bodyReadTimeout().toNanos();
     }
 
     @Override
@@ -59,7 +61,12 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        byte[] body = readAtMost(request.getInputStream(), limit + 1, System.nanoTime() + bodyReadTimeoutNanos);
+        if (body == null) {
+            problem(response, Problem.of(408, "body-too-slow", "Request body too slow",
+                    "the request body did not arrive within " + bodyReadTimeoutNanos / 1_000_000_000 + " s"));
+            return;
+        }
         if (body.length > limit) {
             tooLarge(response, limit);
             return;
@@ -71,12 +78,19 @@ public class RequestBodyFilter extends OncePerRequestFilter {
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private static byte[] readAtMost(InputStream in, long max) throws IOException {
+    /**
+     * The body up to {@code max} bytes, or null when it is still arriving at the deadline. Each read waits at most
+     * Tomcat's connection timeout, so a trickling client holds a request thread for a bounded time.
+     */
+    private static byte[] readAtMost(InputStream in, long max, long deadline) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         int read;
         while (out.size() < max && (read = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
             out.write(buffer, 0, read);
+            if (System.nanoTime() - deadline > 0) {
+                return null;
+            }
         }
         return out.toByteArray();
     }

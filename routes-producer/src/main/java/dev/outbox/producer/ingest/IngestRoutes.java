@@ -79,9 +79,7 @@ public class IngestRoutes extends RouteBuilder {
     static OutboxProperties.Ingest deliverable(OutboxProperties.Ingest ingest, PublisherProperties.Kafka kafka) {
         long sendable = kafka.maxRequestSize().toBytes() - RECORD_OVERHEAD.toBytes();
         long limit = Math.min(ingest.maxMessageSize().toBytes(), sendable);
-        return new OutboxProperties.Ingest(ingest.maxBodySize(), ingest.maxBatchBodySize(), DataSize.ofBytes(limit),
-                ingest.maxBatchSize(), ingest.maxKeyLength(), ingest.maxHeaders(), ingest.maxHeaderValueLength(),
-                ingest.retryAfter(), ingest.maxPendingEvents(), ingest.groupCommit());
+        return ingest.withMaxMessageSize(DataSize.ofBytes(limit));
     }
 
     /** Backpressure (off unless a cap is set): over the cap, ingest answers 503 instead of growing the outbox. */
