@@ -41,8 +41,15 @@ class DeploymentMetricsTest {
             "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling",
             "scrape_series_added");
     private static final int EVENTS = 5;
-    // a harmless non-default Kafka client setting, standing for the TLS/SASL ones the README documents
+    // Harmless non-default Kafka client settings through the three paths the README gives TLS/SASL settings
+    // (deploy/services.env): the producer's map, camel-kafka's consumer options, the consumer's client map.
+    // Client configurations are logged at start-up; the consumer logs Kafka at WARN unless told otherwise.
     private static final Map<String, String> PRODUCER_KAFKA_SETTING = Map.of("OUTBOX_KAFKA_PRODUCER_CONNECTIONS_MAX_IDLE_MS", "540001");
+    private static final Map<String, String> CONSUMER_KAFKA_SETTINGS = Map.of(
+            "CAMEL_COMPONENT_KAFKA_CHECKCRCS", "false",
+            "OUTBOX_KAFKA_CLIENT_CONNECTIONS_MAX_IDLE_MS", "540003",
+            "LOGGING_LEVEL_ORG_APACHE_KAFKA_CLIENTS_CONSUMER", "INFO",
+            "LOGGING_LEVEL_ORG_APACHE_KAFKA_CLIENTS_PRODUCER", "INFO");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
@@ -56,7 +63,7 @@ class DeploymentMetricsTest {
     static void eventsFlowThroughAProducerAndAConsumer() throws Exception {
         stack = LocalStack.start(directory);
         producer = stack.producer("producer-1", PRODUCER_KAFKA_SETTING).start();
-        consumer = stack.consumer("consumer-1", "group-a", Map.of()).start();
+        consumer = stack.consumer("consumer-1", "group-a", CONSUMER_KAFKA_SETTINGS).start();
         producer.awaitHealthy(Duration.ofSeconds(90));
         consumer.awaitHealthy(Duration.ofSeconds(90));
 
@@ -134,9 +141,12 @@ class DeploymentMetricsTest {
     }
 
     @Test
-    void kafkaClientSettingsPassFromTheEnvironmentToTheProducersClients() throws IOException {
-        // what carries security.protocol, sasl.* and ssl.* to the producer (README: TLS/SASL pass-through)
-        assertThat(Files.readString(producer.log())).contains("connections.max.idle.ms = 540001");
+    void kafkaClientSettingsPassFromTheEnvironmentToEveryKafkaClient() throws IOException {
+        // the paths that carry security.protocol, sasl.* and ssl.* (README: TLS and SASL)
+        assertThat(Files.readString(producer.log())).as("the publisher's producer").contains("connections.max.idle.ms = 540001");
+        String consumerLog = Files.readString(consumer.log());
+        assertThat(consumerLog).as("camel-kafka's consumer").contains("check.crcs = false");
+        assertThat(consumerLog).as("the dead-letter producer").contains("connections.max.idle.ms = 540003");
     }
 
     private static List<String> missingMetrics(List<DeploymentFiles.Query> queries) {
