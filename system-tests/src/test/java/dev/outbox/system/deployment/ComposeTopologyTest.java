@@ -18,6 +18,9 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * docker-compose.yml (read as Compose reads it, with .env) keeps the seed's topology, ports and environment
  * variables, starts the services in order with health checks, keeps data in named volumes, and agrees with the
@@ -190,6 +193,20 @@ class ComposeTopologyTest {
                 assertThat(labels).containsEntry("group", instance.group());
             }
         }
+    }
+
+    @Test
+    void pgAdminRegistersTheOutboxDatabase() throws IOException {
+        Map<String, String> database = environment(service(compose, "postgres"));
+        assertThat(strings(service(compose, "pgadmin").get("volumes")))
+                .contains("./deploy/pgadmin/servers.json:/pgadmin4/servers.json:ro");
+        JsonNode server = new ObjectMapper().readTree(DeploymentFiles.file("deploy/pgadmin/servers.json").toFile())
+                .path("Servers").elements().next();
+
+        assertThat(server.path("Host").asText()).isEqualTo("postgres");
+        assertThat(server.path("Port").asInt()).isEqualTo(5432);
+        assertThat(server.path("MaintenanceDB").asText()).as("servers.json follows .env").isEqualTo(database.get("POSTGRES_DB"));
+        assertThat(server.path("Username").asText()).as("servers.json follows .env").isEqualTo(database.get("POSTGRES_USER"));
     }
 
     @Test
