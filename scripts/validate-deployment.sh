@@ -2,7 +2,8 @@
 # Validates the deployment files without a Docker engine (CI runs it after ./mvnw verify, see .ci/run):
 #   - docker-compose.yml           docker-compose config (Debian's docker-compose 1.29: stricter than Compose v2)
 #   - prometheus/                  promtool check config, check rules, test rules (the alerts' unit tests)
-#   - grafana/dashboards/*.json    type-checked against @grafana/schema's Dashboard type with tsc
+#   - grafana/dashboards/*.json    type-checked against @grafana/schema's Dashboard type with tsc; every query
+#                                  parsed by promtool (as a recording rule)
 #   - scripts/*.sh, docker/*.sh    bash -n, and shellcheck
 # Installs what it lacks (apt-get as root, npm into a scratch folder). Exits non-zero on the first problem.
 set -euo pipefail
@@ -80,6 +81,29 @@ done
 "$scratch/node_modules/.bin/tsc" --noEmit --strict --module esnext --moduleResolution bundler --target es2022 \
   "${checked[@]}"
 echo "valid"
+
+step "dashboard queries parse as PromQL (promtool, as recording rules)"
+# Grafana's interval variables become durations; $service/$group sit inside regex strings and stay as they are.
+cat > "$scratch/queries.js" <<'EOF'
+const fs = require('fs');
+const queries = [];
+for (const file of process.argv.slice(2)) {
+  const dashboard = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const panel of (dashboard.panels || []).flatMap(p => [p, ...(p.panels || [])])) {
+    for (const target of panel.targets || []) if (target.expr) queries.push(target.expr);
+  }
+  for (const variable of (dashboard.templating || {}).list || []) {
+    const query = typeof variable.query === 'string' ? variable.query : (variable.query || {}).query || '';
+    const labelValues = /^label_values\((.*),\s*\w+\)$/s.exec(query.trim());
+    if (variable.type === 'query' && query) queries.push(labelValues ? labelValues[1] : query);
+  }
+}
+const duration = expr => expr.replace(/\$__(rate_interval|interval)/g, '1m').replace(/\$__range/g, '1h');
+const rules = queries.map((expr, i) => ({ record: `dashboard:query_${i}`, expr: duration(expr) }));
+console.log(JSON.stringify({ groups: [{ name: 'dashboard-queries', rules }] }, null, 1));
+EOF
+node "$scratch/queries.js" grafana/dashboards/*.json > "$scratch/dashboard-queries.yml"
+promtool check rules "$scratch/dashboard-queries.yml"
 
 step "shell scripts"
 for script in scripts/*.sh docker/*.sh; do
