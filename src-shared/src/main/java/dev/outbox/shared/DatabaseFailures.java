@@ -3,6 +3,8 @@ package dev.outbox.shared;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import org.springframework.transaction.TransactionSystemException;
+
 /**
  * Tells a database outage (no connection, server shutting down, out of resources) from an error in the
  * request or the code: the first answers 503 with Retry-After and is retried, the second is not.
@@ -18,6 +20,11 @@ public final class DatabaseFailures {
                 return true;
             }
             if (t instanceof SQLException sql && isOutageState(sql.getSQLState())) {
+                return true;
+            }
+            // A rollback that failed (its connection is gone) hides the failure that caused it; either way the
+            // transaction did not commit, and a database that drops connections is an outage.
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
                 return true;
             }
             String name = t.getClass().getName();

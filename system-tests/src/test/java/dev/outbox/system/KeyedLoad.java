@@ -55,6 +55,11 @@ public final class KeyedLoad implements AutoCloseable {
 
     /** Starts one client per key group: each sends {@code perKey} events for each of its keys, round-robin. */
     public void start(String run, int keys, int perKey, int clientCount) {
+        start(run, keys, perKey, clientCount, Duration.ZERO);
+    }
+
+    /** As {@link #start(String, int, int, int)}, each client pausing {@code pacing} between sends (a steady rate). */
+    public void start(String run, int keys, int perKey, int clientCount, Duration pacing) {
         for (int client = 0; client < clientCount; client++) {
             List<String> own = new ArrayList<>();
             for (int k = client; k < keys; k += clientCount) {
@@ -64,6 +69,9 @@ public final class KeyedLoad implements AutoCloseable {
                 for (int sequence = 0; sequence < perKey; sequence++) {
                     for (String key : own) {
                         send(key, sequence);
+                        if (!pacing.isZero()) {
+                            TimeUnit.NANOSECONDS.sleep(pacing.toNanos());
+                        }
                     }
                 }
                 return null;

@@ -99,6 +99,23 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process stalls (no thread runs, no heartbeat) until {@link #resume()}. */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + this.name + " failed");
+        }
+    }
+
     /** SIGTERM, then SIGKILL if the graceful stop takes longer than 30 s. */
     public synchronized void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
