@@ -3,7 +3,7 @@ package dev.outbox.producer.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.infra.testing.Http;
-import dev.outbox.producer.support.HostileInputs;
+import dev.outbox.infra.testing.HostileInputs;
 import dev.outbox.producer.support.ProducerTestBase;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.outbox.producer.support;
+package dev.outbox.infra.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
