@@ -70,10 +70,17 @@ stop() {
   local code=$?
   trap - INT TERM EXIT
   echo; echo "stopping..."
-  # services first (consumers commit what they persisted while Kafka is still there), infrastructure last
+  # services first (in-flight batches finish and commit while Kafka and PostgreSQL are still up), then the
+  # infrastructure; whatever has not stopped after 30 s is killed
   for ((i=${#pids[@]}-1; i>=1; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  for ((i=${#pids[@]}-1; i>=1; i--)); do wait "${pids[$i]}" 2>/dev/null || true; done
-  [ ${#pids[@]} -gt 0 ] && kill "${pids[0]}" 2>/dev/null
+  for ((n=0; n<60; n++)); do
+    alive=0
+    for ((i=1; i<${#pids[@]}; i++)); do kill -0 "${pids[$i]}" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for ((i=1; i<${#pids[@]}; i++)); do kill -9 "${pids[$i]}" 2>/dev/null || true; done
+  if [ ${#pids[@]} -gt 0 ]; then kill "${pids[0]}" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   echo "stopped"
   exit "$code"
@@ -135,7 +142,9 @@ for i in $(seq 1 ${#groups[@]}); do
   await_health "http://127.0.0.1:$((5400 + i))/api/consumer/health" "consumer-$i" "${pids[$((producers + i))]}"
 done
 rss_kib=0
-for pid in "${pids[@]}"; do rss_kib=$((rss_kib + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0))); done
+for pid in "${pids[@]}"; do
+  rss_kib=$((rss_kib + $(awk '/VmRSS/ {v = $2} END {print v + 0}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+done
 echo
 printf '%-12s %-24s %-7s %s\n' SERVICE URL HEALTH GROUP
 for i in $(seq 1 "$producers"); do

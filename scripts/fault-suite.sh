@@ -9,7 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 full=true
 [ "${1:-}" = "--quick" ] && full=false
-./mvnw -q -B -ntp -pl system-tests -am install -DskipTests
-./mvnw -B -ntp -pl system-tests test -Dtest=FaultSuiteTest -Dfaults.full="$full" -Dsurefire.failIfNoSpecifiedTests=false \
-  | tee system-tests/target/fault-suite.log \
-  | grep -E '^(fault  |[A-Za-z].* [0-9]+ +[0-9]+ +-?[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+s$)|Tests run:|FAIL|ERROR\]  '
+mkdir -p system-tests/target
+set +e
+./mvnw -B -ntp -pl system-tests -am verify -Dtest=FaultSuiteTest -Dfaults.full="$full" \
+  -Dsurefire.failIfNoSpecifiedTests=false > system-tests/target/fault-suite.log 2>&1
+status=$?
+set -e
+grep -E '^(fault  |[A-Za-z].* [0-9]+ +[0-9]+ +-?[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+s$)|Tests run:.*Fault|FAIL|ERROR\]  ' \
+  system-tests/target/fault-suite.log || true
+echo "full log: system-tests/target/fault-suite.log"
+exit "$status"

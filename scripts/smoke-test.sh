@@ -37,7 +37,13 @@ done
 IFS=',' read -ra producer_urls <<< "$producers"
 IFS=',' read -ra consumer_urls <<< "$consumers"
 auth=()
-[ -n "$api_key" ] && auth=(-H "X-API-Key: $api_key")
+if [ -n "$api_key" ]; then   # the key goes to curl in a file, not on its command line (where ps shows it)
+  key_header=$(mktemp)
+  trap 'rm -f "$key_header"' EXIT
+  chmod 600 "$key_header"
+  printf 'X-API-Key: %s\n' "$api_key" > "$key_header"
+  auth=(-H "@$key_header")
+fi
 
 results=()   # "status|check|seconds|detail"
 failed=0

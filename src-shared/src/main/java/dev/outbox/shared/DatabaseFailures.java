@@ -22,9 +22,9 @@ public final class DatabaseFailures {
             if (t instanceof SQLException sql && isOutageState(sql.getSQLState())) {
                 return true;
             }
-            // A rollback that failed (its connection is gone) hides the failure that caused it; either way the
-            // transaction did not commit, and a database that drops connections is an outage.
-            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
+            // A rollback that failed (its connection gone) hides the failure that caused the rollback: judge that.
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && isOutage(rollback.getApplicationException())) {
                 return true;
             }
             String name = t.getClass().getName();

@@ -24,6 +24,14 @@ class DatabaseFailuresTest {
     }
 
     @Test
+    void aRollbackThatFailedAfterABadStatementIsNot() {
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        rollback.initApplicationException(new SQLException("duplicate key", "23505"));
+        assertThat(DatabaseFailures.isOutage(rollback)).isFalse();
+    }
+
+    @Test
     void aBadStatementIsNot() {
         assertThat(DatabaseFailures.isOutage(new SQLException("syntax error", "42601"))).isFalse();
         assertThat(DatabaseFailures.isOutage(new IllegalStateException("bug"))).isFalse();

@@ -105,6 +105,7 @@ public final class KeyedLoad implements AutoCloseable {
                 .put("message", JSON.createObjectNode().put("sequence", sequence).toString()).toString();
         String idempotencyKey = key + "/" + sequence;
         long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        IOException lastFailure = null;
         while (true) {
             String producer = producers.get(Math.floorMod(nextProducer.getAndIncrement(), producers.size())).get();
             HttpRequest request = HttpRequest.newBuilder(URI.create(producer + "/api/messages/send"))
@@ -126,11 +127,12 @@ public final class KeyedLoad implements AutoCloseable {
                     throw new IllegalStateException("unexpected " + response.statusCode() + ": " + response.body());
                 }
             } catch (IOException e) {
-                // the producer was killed or is restarting: try the next one
+                lastFailure = e;   // the producer was killed or is restarting: try the next one
             }
             retries.incrementAndGet();
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no producer accepted " + idempotencyKey + " within " + GIVE_UP);
+                throw new IllegalStateException("no producer accepted " + idempotencyKey + " within " + GIVE_UP,
+                        lastFailure);
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }

@@ -10,13 +10,18 @@ import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
  * the batch is persisted by {@link EventProcessor} on the consumer's own thread, and only then are its offsets
  * committed, one synchronous commit per partition of the batch (camel-kafka manual commit; Kafka's auto-commit is
- * off). Nothing else commits: camel-kafka's own batch commit and its commit on revocation do nothing in this mode,
+ * off). A batch may be gathered over several polls, so a partition can be revoked before its commit: that commit
+ * fails or rewinds the group's offset, and either way the records are only redelivered. Nothing else commits: camel-kafka's own batch commit and its commit on revocation do nothing in this mode,
  * so an offset never runs ahead of the database. A crash before the commit redelivers the batch, and the unique
  * (group, event id) turns the redelivery into counted duplicates. A batch that cannot be finished (database down,
  * dead-letter topic unreachable) fails the exchange, and breakOnFirstError makes camel-kafka reconnect and poll
@@ -27,6 +32,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ConsumerGroupRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupRoutes.class);
 
     private final EventProcessor processor;
     private final LagMonitor lag;
@@ -59,16 +66,32 @@ public class ConsumerGroupRoutes extends RouteBuilder {
                 .bean(retention, "purge");
     }
 
-    /** Commits the batch: the offset after its last record, for each partition it holds. */
+    /**
+     * Commits the persisted batch: the offset after its last record, for each partition it holds. A commit that
+     * fails (a partition revoked while the batch was gathered over several polls, the broker away) is logged and
+     * left: the records are in the database, so the worst outcome is their redelivery as counted duplicates.
+     */
     @SuppressWarnings("unchecked")
     static void commitOffsets(Exchange batch) {
-        Map<String, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
+        Map<TopicPartition, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
         for (Exchange record : (List<Exchange>) batch.getMessage().getBody(List.class)) {
             Message in = record.getMessage();
-            lastOfPartition.put(in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION),
-                    in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
+            KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit == null) {
+                throw new IllegalStateException("no manual commit on the record: the consume-persist endpoint needs "
+                        + "allowManualCommit=true");
+            }
+            lastOfPartition.put(new TopicPartition(in.getHeader(KafkaConstants.TOPIC, String.class),
+                    in.getHeader(KafkaConstants.PARTITION, Integer.class)), commit);
         }
-        lastOfPartition.values().forEach(KafkaManualCommit::commit);
+        lastOfPartition.forEach((partition, commit) -> {
+            try {
+                commit.commit();
+            } catch (KafkaException e) {
+                LOG.warn("Offset commit failed partition={} (its persisted records may be redelivered): {}",
+                        partition, e.toString());
+            }
+        });
     }
 
     /** The records of a camel-kafka batch exchange, with their headers as bytes. */

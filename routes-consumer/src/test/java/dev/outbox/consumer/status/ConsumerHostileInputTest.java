@@ -20,7 +20,8 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {"KAFKA_CONSUMER_GROUP=group-a", "KAFKA_TOPICS=consumer-hostile-input"})
 class ConsumerHostileInputTest extends ConsumerTestBase {
 
-    private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
+    /** Fixed, so that verify is repeatable; {@code -Dfuzz.seed=<n>} explores (and replays) other inputs. */
+    private static final long SEED = Long.getLong("fuzz.seed", 20_261_127L);
     private static final Set<Integer> ANSWERS = Set.of(200, 400, 404);
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -39,12 +40,12 @@ public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
     private final long maxBatchBodyBytes;
-    private final long bodyReadTimeoutNanos;
+    private final Duration bodyReadTimeout;
 
     public RequestBodyFilter(OutboxProperties properties) {
         this.maxBodyBytes = properties.ingest().maxBodySize().toBytes();
         this.maxBatchBodyBytes = properties.ingest().maxBatchBodySize().toBytes();
-        this.bodyReadTimeoutNanos = properties.ingest().bodyReadTimeout().toNanos();
+        this.bodyReadTimeout = properties.ingest().bodyReadTimeout();
     }
 
     @Override
@@ -61,10 +62,10 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1, System.nanoTime() + bodyReadTimeoutNanos);
+        byte[] body = readAtMost(request.getInputStream(), limit + 1, System.nanoTime() + bodyReadTimeout.toNanos());
         if (body == null) {
             problem(response, Problem.of(408, "body-too-slow", "Request body too slow",
-                    "the request body did not arrive within " + bodyReadTimeoutNanos / 1_000_000_000 + " s"));
+                    "the request body did not arrive within " + bodyReadTimeout.toMillis() + " ms"));
             return;
         }
         if (body.length > limit) {

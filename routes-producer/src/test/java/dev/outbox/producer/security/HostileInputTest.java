@@ -30,7 +30,8 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = "outbox.ingest.body-read-timeout=2s")
 class HostileInputTest extends ProducerTestBase {
 
-    private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
+    /** Fixed, so that verify is repeatable; {@code -Dfuzz.seed=<n>} explores (and replays) other inputs. */
+    private static final long SEED = Long.getLong("fuzz.seed", 20_261_127L);
     private static final Set<Integer> REFUSALS = Set.of(400, 404, 405, 408, 413, 415, 422, 431);
     private static final Map<Integer, AtomicInteger> ANSWERS = new TreeMap<>();
     private static final String EVENT = "{\"topic\":\"shared-events\",\"message\":\"m\",\"key\":\"k\"}";
@@ -144,8 +145,12 @@ class HostileInputTest extends ProducerTestBase {
                     + "Content-Length: " + EVENT.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String status = null;
             for (int i = 0; i < EVENT.length() && status == null; i++) {
-                out.write(EVENT.charAt(i));
-                out.flush();
+                try {
+                    out.write(EVENT.charAt(i));
+                    out.flush();
+                } catch (IOException closedAfterTheAnswer) {
+                    break;   // the server answered and closed: read what it said
+                }
                 TimeUnit.MILLISECONDS.sleep(300);   // the slow client: one byte per 300 ms, past the 2 s budget
                 if (i == 2) {
                     assertThat(http.post("/api/messages/send", "application/json", EVENT, Map.of()).status())
@@ -166,11 +171,11 @@ class HostileInputTest extends ProducerTestBase {
     private void assertAcceptedOrRefused(Http.Answer answer, long before, int accepted, String input) {
         if (answer.status() == 202) {
             count(answer);
-            assertThat(rows("events")).as("an accepted request wrote its events: %s", input).isEqualTo(before + accepted);
+            assertThat(rows("events")).as("seed %d, an accepted request wrote its events: %s", SEED, input).isEqualTo(before + accepted);
             return;
         }
         assertRefused(answer, input);
-        assertThat(rows("events")).as("a refused request wrote nothing: %s", input).isEqualTo(before);
+        assertThat(rows("events")).as("seed %d, a refused request wrote nothing: %s", SEED, input).isEqualTo(before);
     }
 
     private void assertRefused(Http.Answer answer, String input) {
