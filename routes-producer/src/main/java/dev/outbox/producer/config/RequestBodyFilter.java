@@ -20,12 +20,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.outbox.shared.Problem;
+import dev.outbox.shared.web.FilterOrder;
 import dev.outbox.shared.web.ProblemResponses;
 
 /**
@@ -35,7 +35,7 @@ import dev.outbox.shared.web.ProblemResponses;
  * would otherwise fail deep inside the HTTP binding instead of answering a problem.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 2)  // after RoutesStartingFilter and ApiKeyFilter: no body read before
+@Order(FilterOrder.REQUEST_BODY)
 public class RequestBodyFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;

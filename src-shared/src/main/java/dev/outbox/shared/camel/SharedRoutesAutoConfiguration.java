@@ -2,6 +2,7 @@ package dev.outbox.shared.camel;
 
 import java.time.Duration;
 
+import dev.outbox.shared.web.FilterOrder;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -9,7 +10,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
 
 /**
  * What every service's routes share: the REST configuration, and the route configurations they opt into
@@ -36,7 +36,7 @@ public class SharedRoutesAutoConfiguration {
         FilterRegistrationBean<RoutesStartingFilter> registration =
                 new FilterRegistrationBean<>(new RoutesStartingFilter(camelContext));
         registration.addUrlPatterns("/api/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setOrder(FilterOrder.ROUTES_STARTING);
         return registration;
     }
 

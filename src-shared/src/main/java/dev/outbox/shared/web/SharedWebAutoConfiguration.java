@@ -13,7 +13,6 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.StringUtils;
-import org.springframework.core.Ordered;
 
 /**
  * What every service's web layer shares: {@link ProblemErrorReportValve} in the embedded Tomcat, and the
@@ -32,13 +31,12 @@ public class SharedWebAutoConfiguration {
         });
     }
 
-    /** After the not-ready answer, before anything reads a body. */
     @Bean
     @Conditional(ApiKeyConfigured.class)
     FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(@Value("${outbox.api-key}") String apiKey) {
         FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(apiKey));
         registration.addUrlPatterns("/api/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        registration.setOrder(FilterOrder.API_KEY);
         return registration;
     }
 
