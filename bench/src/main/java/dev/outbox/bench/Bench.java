@@ -187,15 +187,21 @@ public final class Bench {
 
     // ---------------------------------------------------------------- drain
 
+    /** A KRaft broker of its own (InfraMain without PostgreSQL) on {@code port}, ready. */
+    private ChildJvm startKafka(String name, String dataDirectory, int port) throws InterruptedException {
+        ChildJvm kafka = ChildJvm.start(name, "dev.outbox.infra.InfraMain", List.of("-Xmx1g"),
+                List.of("--no-postgres", "--data", work.resolve(dataDirectory).toString(), "--kafka-port",
+                        Integer.toString(port), "--controller-port", Integer.toString(FreePorts.find())),
+                "READY", work.resolve("logs"));
+        kafka.awaitReadyLine(Duration.ofSeconds(90));
+        return kafka;
+    }
+
     private void drain() throws Exception {
         int backlog = quick ? 100_000 : 1_000_000;
         int peerBacklog = quick ? 20_000 : 100_000;
         int kafkaPort = FreePorts.find();
-        try (ChildJvm kafka = ChildJvm.start("kafka", "dev.outbox.infra.InfraMain",
-                List.of("-Xmx1g"), List.of("--no-postgres", "--data", work.resolve("kafka-data").toString(),
-                        "--kafka-port", Integer.toString(kafkaPort), "--controller-port",
-                        Integer.toString(FreePorts.find())), "READY", work.resolve("logs"))) {
-            kafka.awaitReadyLine(Duration.ofSeconds(90));
+        try (ChildJvm kafka = startKafka("kafka", "kafka-data", kafkaPort)) {
             String brokers = "127.0.0.1:" + kafkaPort;
 
             double rawKafka = rawKafkaProducer(brokers, backlog);
@@ -234,11 +240,7 @@ public final class Bench {
             jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("build routes-consumer first (scripts/bench.sh does)"));
         }
-        try (ChildJvm kafka = ChildJvm.start("kafka-consumer", "dev.outbox.infra.InfraMain",
-                List.of("-Xmx1g"), List.of("--no-postgres", "--data", work.resolve("kafka-consumer").toString(),
-                        "--kafka-port", Integer.toString(kafkaPort), "--controller-port",
-                        Integer.toString(FreePorts.find())), "READY", work.resolve("logs"))) {
-            kafka.awaitReadyLine(Duration.ofSeconds(90));
+        try (ChildJvm kafka = startKafka("kafka-consumer", "kafka-consumer", kafkaPort)) {
             String brokers = "127.0.0.1:" + kafkaPort;
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
                     org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {

@@ -3,6 +3,8 @@ package dev.outbox.shared;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
 /**
@@ -29,13 +31,9 @@ public final class DatabaseFailures {
             if (t instanceof TransactionSystemException) {
                 return true;
             }
-            String name = t.getClass().getName();
-            if (name.endsWith("CannotGetJdbcConnectionException") || name.endsWith("CannotCreateTransactionException")
-                    || name.endsWith("DataAccessResourceFailureException")) {
+            // Spring's names for "no connection" (CannotGetJdbcConnectionException is a resource failure too)
+            if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException) {
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;

@@ -1,5 +1,7 @@
 package dev.outbox.system;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,23 +75,19 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Waits until the health endpoint answers 200; fails at once if the process exits. */
-    public ServiceProcess awaitHealthy(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    public ServiceProcess awaitHealthy(Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + healthPath)).timeout(Duration.ofSeconds(2)).build();
-        while (System.nanoTime() < deadline) {
+        await(name + " healthy; see " + log).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!isAlive()) {
                 throw new IllegalStateException(name + " exited during start-up; see " + log);
             }
             try {
-                if (HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return this;
-                }
+                return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
-                // not listening yet
+                return false;   // not listening yet
             }
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
-        throw new IllegalStateException(name + " was not healthy within " + timeout + "; see " + log);
+        });
+        return this;
     }
 
     /** SIGKILL, as when a container is killed: no shutdown hook, no graceful stop. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -27,6 +29,11 @@ public final class HostileInputs {
 
     public HostileInputs(long seed) {
         this.random = new SplittableRandom(seed);
+    }
+
+    /** {@code value} as a URL path segment or query value: every reserved character percent-encoded. */
+    public static String urlEncoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** A send body: usually request-shaped, sometimes damaged, sometimes any JSON or any text. */

@@ -1,12 +1,11 @@
 package dev.outbox.consumer.status;
 
+import static dev.outbox.infra.testing.HostileInputs.urlEncoded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.consumer.ConsumerTestBase;
 import dev.outbox.infra.testing.HostileInputs;
 import dev.outbox.infra.testing.Http;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -30,12 +29,12 @@ class ConsumerHostileInputTest extends ConsumerTestBase {
         long before = processedRows();
         int tried = 0;
         for (int i = 0; i < 150; i++) {
-            String query = "/api/consumer/events?key=" + encode(inputs.queryValue()) + "&limit="
-                    + encode(inputs.queryValue()) + "&after=" + encode(inputs.queryValue());
+            String query = "/api/consumer/events?key=" + urlEncoded(inputs.queryValue()) + "&limit="
+                    + urlEncoded(inputs.queryValue()) + "&after=" + urlEncoded(inputs.queryValue());
             assertAnswered(http.get(query), query);
-            String path = "/api/consumer/events/" + encode(inputs.pathId());
+            String path = "/api/consumer/events/" + urlEncoded(inputs.pathId());
             assertAnswered(http.get(path), path);
-            String redrive = "/api/consumer/dead-letters/redrive?limit=" + encode(inputs.queryValue());
+            String redrive = "/api/consumer/dead-letters/redrive?limit=" + urlEncoded(inputs.queryValue());
             assertAnswered(http.post(redrive, null, "", Map.of()), redrive);
             tried += 3;
         }
@@ -55,9 +54,5 @@ class ConsumerHostileInputTest extends ConsumerTestBase {
     private long processedRows() {
         Long count = jdbc.queryForObject("select count(*) from processed_events", Long.class);
         return count == null ? 0 : count;
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -1,5 +1,6 @@
 package dev.outbox.producer.security;
 
+import static dev.outbox.infra.testing.HostileInputs.urlEncoded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.infra.testing.Http;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -83,11 +83,11 @@ class HostileInputTest extends ProducerTestBase {
     @Test
     void generatedPathIdsAndQueryValuesNeverCauseAServerError() {
         for (int i = 0; i < 300; i++) {
-            String id = encode(inputs.pathId());
+            String id = urlEncoded(inputs.pathId());
             assertRefused(http.get("/api/messages/" + id), id);
             assertRefused(http.post("/api/outbox/dead-letters/" + id + "/replay", null, "", Map.of()), id);
-            String query = "/api/outbox/dead-letters?limit=" + encode(inputs.queryValue())
-                    + "&after=" + encode(inputs.queryValue());
+            String query = "/api/outbox/dead-letters?limit=" + urlEncoded(inputs.queryValue())
+                    + "&after=" + urlEncoded(inputs.queryValue());
             Http.Answer list = http.get(query);
             count(list);
             assertThat(list.status()).as(query).isIn(200, 400);
@@ -216,9 +216,6 @@ class HostileInputTest extends ProducerTestBase {
         return line.toString().trim();
     }
 
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
     private static void count(Http.Answer answer) {
         synchronized (ANSWERS) {
