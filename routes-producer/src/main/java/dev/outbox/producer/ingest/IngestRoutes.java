@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.outbox.producer.config.OutboxProperties;
 import dev.outbox.producer.publish.BacklogMonitor;
+import dev.outbox.producer.publish.OutboxWakeups;
 import dev.outbox.producer.publish.PublisherProperties;
 import dev.outbox.shared.Problem;
 import dev.outbox.shared.camel.HttpAnswers;
@@ -66,10 +67,13 @@ public class IngestRoutes extends RouteBuilder {
                     .param().name(IDEMPOTENCY_KEY).type(RestParamType.header).required(false).endParam()
                     .to("direct:ingest-batch");
 
+        // once committed, the publishers are woken: this instance's in-process, the others' through PostgreSQL
         from("direct:ingest-send").routeConfigurationId("problem-handling")
-                .process(this::send);
+                .process(this::send)
+                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
         from("direct:ingest-batch").routeConfigurationId("problem-handling")
-                .process(this::batch);
+                .process(this::batch)
+                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
     }
 
     /**

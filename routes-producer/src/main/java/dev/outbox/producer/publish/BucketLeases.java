@@ -69,35 +69,43 @@ public class BucketLeases {
         return owned.size();
     }
 
+    public int bucketCount() {
+        return bucketCount;
+    }
+
     /**
      * Renews this instance's leases, then moves towards the fair share: acquires free or expired buckets when
      * under it, asks for releases when over it. Leases that could not be renewed (expired, taken) are dropped.
+     *
+     * @return whether buckets were acquired (their rows wait to be published now)
      */
-    public synchronized void heartbeat() {
+    public synchronized boolean heartbeat() {
         if (closed) {
-            return;
+            return false;
         }
         jdbc.update(HEARTBEAT, instanceId, leaseSeconds);
         Map<Integer, Long> renewed = new HashMap<>();
         jdbc.query(RENEW, rs -> {
             renewed.put(rs.getInt("bucket"), rs.getLong("fence"));
         }, leaseSeconds, instanceId);
-        for (Integer lost : Set.copyOf(owned.keySet())) {
-            if (!renewed.containsKey(lost)) {
-                owned.remove(lost);
-                LOG.warn("Lease lost bucket={} instance={}", lost, instanceId);
-            }
+        Set<Integer> lost = new TreeSet<>(owned.keySet());
+        lost.removeAll(renewed.keySet());
+        if (!lost.isEmpty()) {
+            lost.forEach(owned::remove);
+            LOG.warn("Leases lost count={} buckets={} instance={}", lost.size(), lost, instanceId);
         }
         owned.putAll(renewed);
         Integer live = jdbc.queryForObject(LIVE, Integer.class);
         int fairShare = (int) Math.ceil(bucketCount / (double) Math.max(1, live == null ? 1 : live));
         int missing = fairShare - owned.size();
+        boolean acquiredAny = false;
         if (missing > 0) {
             List<Integer> acquired = jdbc.query(ACQUIRE, (rs, n) -> {
                 owned.put(rs.getInt("bucket"), rs.getLong("fence"));
                 return rs.getInt("bucket");
             }, instanceId, leaseSeconds, missing);
-            if (!acquired.isEmpty()) {
+            acquiredAny = !acquired.isEmpty();
+            if (acquiredAny) {
                 LOG.info("Buckets acquired count={} owned={} fairShare={} instance={}", acquired.size(), owned.size(),
                         fairShare, instanceId);
             }
@@ -105,6 +113,7 @@ public class BucketLeases {
             new TreeSet<>(owned.keySet()).descendingSet().stream().limit(-missing).forEach(toRelease::add);
         }
         jdbc.update(FORGET);
+        return acquiredAny;
     }
 
     /** Gives up the buckets the heartbeat asked to release; called by the publisher between batches. */

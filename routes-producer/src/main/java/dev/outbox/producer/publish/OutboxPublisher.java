@@ -86,15 +86,10 @@ public class OutboxPublisher {
             if (fences.isEmpty()) {
                 break;
             }
-            Set<Integer> eligible = new HashSet<>(fences.keySet());
-            eligible.removeAll(repository.blockedBuckets(fences.keySet()));
-            if (eligible.isEmpty()) {
-                break;
-            }
-            // the first round is one claim over every bucket, so an idle poll costs two queries, not one per lane
+            // the first round is one claim over every bucket, so an idle poll costs one query, not one per lane
             List<BatchResult> results = firstRound
-                    ? List.of(publishOneBatch(eligible, fences))
-                    : publishLanes(lanesOf(eligible), fences);
+                    ? List.of(publishOneBatch(fences.keySet(), fences))
+                    : publishLanes(lanesOf(fences.keySet()), fences);
             firstRound = false;
             boolean again = !results.isEmpty();
             for (BatchResult result : results) {
@@ -143,8 +138,8 @@ public class OutboxPublisher {
     record BatchResult(int claimed, int published, int failed) {
     }
 
-    BatchResult publishOneBatch(Set<Integer> eligible, Map<Integer, Long> fences) {
-        List<OutboxRow> rows = repository.claim(eligible, batchSize);
+    BatchResult publishOneBatch(Set<Integer> buckets, Map<Integer, Long> fences) {
+        List<OutboxRow> rows = repository.claim(buckets, batchSize);
         if (rows.isEmpty()) {
             return new BatchResult(0, 0, 0);
         }

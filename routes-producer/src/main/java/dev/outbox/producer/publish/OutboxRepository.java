@@ -7,10 +7,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -23,7 +21,6 @@ import dev.outbox.shared.SqlFiles;
 /** The publisher's SQL: claim the head of owned buckets, complete (fenced), retry, dead-letter, replay. */
 public class OutboxRepository {
 
-    private static final String BLOCKED = SqlFiles.load("sql/blocked-buckets.sql");
     private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
     private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
     private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
@@ -36,12 +33,10 @@ public class OutboxRepository {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /** Owned buckets whose head row waits for a retry. */
-    public Set<Integer> blockedBuckets(Collection<Integer> owned) {
-        return new HashSet<>(jdbc.queryForList(BLOCKED, Integer.class, (Object) owned.toArray(Integer[]::new)));
-    }
-
-    /** Up to {@code limit} of the oldest rows in the given buckets, in id (commit) order. */
+    /**
+     * Up to {@code limit} of the oldest rows in the given buckets, in id (commit) order, leaving out the buckets
+     * whose head row waits for a retry.
+     */
     public List<OutboxRow> claim(Collection<Integer> buckets, int limit) {
         return jdbc.query(CLAIM, (rs, n) -> row(rs), (Object) buckets.toArray(Integer[]::new), limit);
     }

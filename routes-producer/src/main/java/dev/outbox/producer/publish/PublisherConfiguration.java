@@ -106,6 +106,14 @@ public class PublisherConfiguration {
                 new Backoff(publisher.initialBackoff(), publisher.maxBackoff()), publisher.lanes());
     }
 
+    @Bean(destroyMethod = "close")
+    OutboxWakeups outboxWakeups(PublisherDatabase database, BucketLeases leases, DataSourceProperties properties,
+                                PublisherProperties publisher) {
+        var listen = new OutboxWakeups.ListenConnection(properties.determineUrl(), properties.determineUsername(),
+                properties.determinePassword());
+        return new OutboxWakeups(database.dataSource(), leases, listen, publisher.heartbeat());
+    }
+
     @Bean
     BacklogMonitor backlogMonitor(PublisherDatabase database, MeterRegistry registry) {
         return new BacklogMonitor(database.dataSource(), registry);

@@ -9,7 +9,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * Publisher settings ({@code outbox.publisher.*}) and the Kafka producer's ({@code outbox.kafka.*}).
  *
- * @param pollPeriod      how often an idle publisher looks for new rows (the latency floor when idle)
+ * @param pollPeriod      the fallback poll (commits wake publishers at once): retries falling due, missed wake-ups
  * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
  * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)

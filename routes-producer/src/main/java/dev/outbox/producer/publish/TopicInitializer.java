@@ -40,6 +40,7 @@ public class TopicInitializer {
                 create(topic);
             }
             done = true;
+            LOG.info("Topics ready topics={}", topics);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("Topics not created yet (Kafka unreachable?), will retry: {}", e.toString());
         } catch (InterruptedException e) {

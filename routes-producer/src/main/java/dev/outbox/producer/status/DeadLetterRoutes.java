@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outbox.producer.publish.OutboxRepository;
+import dev.outbox.producer.publish.OutboxWakeups;
 import dev.outbox.shared.Problem;
 import dev.outbox.shared.RequestParameters;
 import dev.outbox.shared.camel.HttpAnswers;
@@ -49,7 +50,9 @@ public class DeadLetterRoutes extends RouteBuilder {
                     .to("direct:dead-letters-replay");
 
         from("direct:dead-letters-list").routeConfigurationId("problem-handling").process(this::list);
-        from("direct:dead-letters-replay").routeConfigurationId("problem-handling").process(this::replay);
+        from("direct:dead-letters-replay").routeConfigurationId("problem-handling")
+                .process(this::replay)
+                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
     }
 
     private void list(Exchange exchange) {

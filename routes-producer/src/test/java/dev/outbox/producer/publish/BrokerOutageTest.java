@@ -35,6 +35,7 @@ class BrokerOutageTest extends PublisherTestBase {
         for (; seq < 10; seq++) {
             sendRound(run, keys, seq);
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows("outbox") == 0); // publishing works before the outage
         broker.stop();
         try {
             for (; seq < 30; seq++) {

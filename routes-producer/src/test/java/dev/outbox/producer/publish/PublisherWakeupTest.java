@@ -1,0 +1,56 @@
+package dev.outbox.producer.publish;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import dev.outbox.producer.ingest.EventStore;
+import dev.outbox.producer.ingest.IngestRequest;
+
+/**
+ * Latency without fast polling: a commit wakes the publisher that owns its rows, on this instance in-process and
+ * on another instance through PostgreSQL LISTEN/NOTIFY. The poll period is an hour here, so only a wake-up can
+ * publish within the test's bounds.
+ */
+@TestPropertySource(properties = "outbox.publisher.poll-period=1h")
+class PublisherWakeupTest extends PublisherTestBase {
+
+    @Autowired
+    EventStore store;
+
+    @Autowired
+    KeyBuckets buckets;
+
+    /** The table reset took the leases away; acquiring them again wakes the publisher once, before the test. */
+    @BeforeEach
+    void ownEveryBucketAgain() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "select count(*) from bucket_leases where owner = 'producer-1-instance' and lease_until > now()",
+                Integer.class) == buckets.count());
+    }
+
+    @Test
+    void publishesAnEventCommittedOnThisInstanceWithoutWaitingForThePoll() {
+        http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":{\"n\":1},\"key\":\"k\"}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("outbox") == 0);
+    }
+
+    @Test
+    void publishesAnEventCommittedByAnotherInstanceOnceItIsAnnounced() {
+        // committed as another producer instance would, which owns no bucket and announces its commits
+        store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null)));
+        var otherLeases = new BucketLeases(dataSource, "producer-2-instance", buckets.count(), Duration.ofSeconds(2));
+        try (var other = new OutboxWakeups(dataSource, otherLeases, null, Duration.ofSeconds(1))) {
+            other.notifyPeers();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("outbox") == 0);
+    }
+}
