@@ -63,10 +63,17 @@ final class ChildJvm implements AutoCloseable {
         return launch(name, launch, args, null, logDirectory);
     }
 
+    /** Where every child JVM records a JFR profile when the bench runs with {@code --profile}; null: none. */
+    static volatile Path profiles;
+
     private static ChildJvm launch(String name, List<String> launch, List<String> args, String readyLine,
                                    Path logDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (profiles != null) {
+            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + profiles.resolve(name + ".jfr"));
+        }
         command.addAll(launch);
         command.addAll(args);
         try {
