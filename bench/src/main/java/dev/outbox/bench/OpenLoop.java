@@ -1,26 +1,33 @@
 package dev.outbox.bench;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Open-loop load: requests leave on a fixed schedule whatever the answers do, so slow answers cannot hide
- * latency (no coordinated omission). Client latency is measured from the scheduled send time. Plain HTTP/1.1
- * (the JDK client would otherwise try an h2c upgrade on every new connection).
+ * Open-loop load: requests are due on a fixed schedule whatever the answers do, so slow answers cannot hide
+ * latency (no coordinated omission); a request's latency counts from its due time. Requests go out on a pool of
+ * keep-alive HTTP/1.1 connections, written and read with plain sockets: the JDK's HTTP client needs about a
+ * core for 1,000 requests/s, which on 2 cores would measure the client, not the service.
  */
 final class OpenLoop {
 
-    /** One second of the run: requests scheduled in it, how many failed, and their latency percentiles. */
+    private static final int CONNECTIONS = 64;
+
+    /** One second of the run: requests due in it, how many failed, and their latency percentiles. */
     record Second(int second, int sent, int errors, double p50Millis, double p99Millis) {
     }
 
@@ -28,32 +35,32 @@ final class OpenLoop {
                   List<Second> timeline) {
     }
 
-    static Result run(String url, int ratePerSecond, Duration duration, int keys) {
-        ExecutorService callbacks = Executors.newFixedThreadPool(2);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(callbacks).build();
+    static Result run(String url, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
+        URI target = URI.create(url);
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         int total = (int) (ratePerSecond * duration.toSeconds());
         long[] latencies = new long[total]; // -1: failed
-        List<CompletableFuture<Void>> inFlight = new ArrayList<>(total);
-        long start = System.nanoTime();
+        BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
+        long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
+        List<Thread> senders = new ArrayList<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            Thread sender = new Thread(() -> send(target, due, start, intervalNanos, keys, latencies), "open-loop-" + c);
+            sender.start();
+            senders.add(sender);
+        }
         for (int i = 0; i < total; i++) {
-            long scheduled = start + i * intervalNanos;
-            long wait = scheduled - System.nanoTime();
+            long wait = start + i * intervalNanos - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            int index = i;
-            String body = "{\"topic\":\"shared-events\",\"message\":{\"n\":" + i + "},\"key\":\"key-" + (i % keys) + "\"}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            inFlight.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, failure) -> {
-                boolean ok = failure == null && response.statusCode() == 202;
-                latencies[index] = ok ? System.nanoTime() - scheduled : -1;
-                return null;
-            }));
+            due.add(i);
         }
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
-        callbacks.shutdown();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            due.add(-1);
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
 
         List<Second> timeline = new ArrayList<>();
         for (int from = 0, second = 0; from < total; from += ratePerSecond, second++) {
@@ -62,6 +69,108 @@ final class OpenLoop {
         }
         return new Result(total, errors(latencies), percentile(latencies, 0.50), percentile(latencies, 0.99),
                 percentile(latencies, 0.999), timeline);
+    }
+
+    /** One connection: takes due requests until told to stop (-1), reconnecting when the server closes. */
+    private static void send(URI target, BlockingQueue<Integer> due, long start, long intervalNanos, int keys,
+                             long[] latencies) {
+        Socket socket = null;
+        InputStream in = null;
+        try {
+            while (true) {
+                int i = due.take();
+                if (i < 0) {
+                    break;
+                }
+                String body = "{\"topic\":\"shared-events\",\"message\":{\"n\":" + i + "},\"key\":\"key-" + (i % keys) + "\"}";
+                byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+                byte[] head = ("POST " + target.getPath() + " HTTP/1.1\r\nHost: " + target.getHost() + ":" + target.getPort()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                try {
+                    if (socket == null) {
+                        socket = new Socket(target.getHost(), target.getPort());
+                        socket.setTcpNoDelay(true);
+                        socket.setSoTimeout(30_000);
+                        in = new BufferedInputStream(socket.getInputStream(), 8192);
+                    }
+                    OutputStream out = socket.getOutputStream();
+                    out.write(head);
+                    out.write(payload);
+                    out.flush();
+                    Response response = Response.read(in);
+                    latencies[i] = response.status() == 202 ? System.nanoTime() - (start + i * intervalNanos) : -1;
+                    if (response.close()) {
+                        socket.close();
+                        socket = null;
+                    }
+                } catch (IOException e) {
+                    latencies[i] = -1;
+                    closeQuietly(socket);
+                    socket = null;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    /** The parts of an HTTP/1.1 response the load needs: status, and whether the server closes the connection. */
+    private record Response(int status, boolean close) {
+
+        static Response read(InputStream in) throws IOException {
+            String statusLine = line(in);
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            long length = 0;
+            boolean chunked = false;
+            boolean close = false;
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                String lower = header.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).strip());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    close = true;
+                }
+            }
+            if (chunked) {
+                for (long chunk = Long.parseLong(line(in).split(";")[0].strip(), 16); chunk > 0;
+                     chunk = Long.parseLong(line(in).split(";")[0].strip(), 16)) {
+                    in.skipNBytes(chunk);
+                    line(in);
+                }
+                line(in);
+            } else {
+                in.skipNBytes(length);
+            }
+            return new Response(status, close);
+        }
+
+        private static String line(InputStream in) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("connection closed mid-response");
+                }
+                if (b != '\r') {
+                    bytes.write(b);
+                }
+            }
+            return bytes.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
     }
 
     private static int errors(long[] latencies) {

@@ -1,5 +1,6 @@
 package dev.outbox.consumer.consume;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +10,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Component;
 /**
  * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
  * the batch is persisted by {@link EventProcessor} on the consumer's own thread, and only then are its offsets
- * committed, one synchronous commit per partition of the batch (camel-kafka manual commit; Kafka's auto-commit is
+ * committed, in one synchronous commit for the whole batch (camel-kafka manual commit; Kafka's auto-commit is
  * off). A batch may be gathered over several polls, so a partition can be revoked before its commit: that commit
  * fails or rewinds the group's offset, and either way the records are only redelivered. Nothing else commits: camel-kafka's own batch commit and its commit on revocation do nothing in this mode,
  * so an offset never runs ahead of the database. A crash before the commit redelivers the batch, and the unique
@@ -67,31 +69,33 @@ public class ConsumerGroupRoutes extends RouteBuilder {
     }
 
     /**
-     * Commits the persisted batch: the offset after its last record, for each partition it holds. A commit that
-     * fails (a partition revoked while the batch was gathered over several polls, the broker away) is logged and
-     * left: the records are in the database, so the worst outcome is their redelivery as counted duplicates.
+     * Commits the persisted batch: the offset after its last record, for each partition it holds, in one
+     * synchronous commit (one broker round trip per batch, not one per partition). The commit runs on the
+     * consumer's own thread, which camel-kafka's manual commit hands us. A commit that fails (a partition revoked
+     * while the batch was gathered over several polls, the broker away) is logged and left: the records are in
+     * the database, so the worst outcome is their redelivery as counted duplicates.
      */
     @SuppressWarnings("unchecked")
     static void commitOffsets(Exchange batch) {
-        Map<TopicPartition, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new LinkedHashMap<>();
+        DefaultKafkaManualCommit last = null;
         for (Exchange record : (List<Exchange>) batch.getMessage().getBody(List.class)) {
-            Message in = record.getMessage();
-            KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit == null) {
+            last = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, DefaultKafkaManualCommit.class);
+            if (last == null) {
                 throw new IllegalStateException("no manual commit on the record: the consume-persist endpoint needs "
                         + "allowManualCommit=true");
             }
-            lastOfPartition.put(new TopicPartition(in.getHeader(KafkaConstants.TOPIC, String.class),
-                    in.getHeader(KafkaConstants.PARTITION, Integer.class)), commit);
+            next.put(last.getPartition(), new OffsetAndMetadata(last.getRecordOffset() + 1));
         }
-        lastOfPartition.forEach((partition, commit) -> {
-            try {
-                commit.commit();
-            } catch (KafkaException e) {
-                LOG.warn("Offset commit failed partition={} (its persisted records may be redelivered): {}",
-                        partition, e.toString());
-            }
-        });
+        if (last == null) {
+            return;
+        }
+        try {
+            last.getConsumer().commitSync(next, Duration.ofMillis(last.getCommitTimeout()));
+        } catch (KafkaException e) {
+            LOG.warn("Offset commit failed partitions={} (their persisted records may be redelivered): {}",
+                    next.keySet(), e.toString());
+        }
     }
 
     /** The records of a camel-kafka batch exchange, with their headers as bytes. */
