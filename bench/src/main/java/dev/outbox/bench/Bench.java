@@ -40,7 +40,7 @@ import dev.outbox.producer.publish.KeyBuckets;
  * The benchmark: every figure beside its raw ceiling (plain JDBC, plain kafka-clients) and the peer (the
  * textbook Camel outbox route), measured in the same run on durable PostgreSQL. Run by scripts/bench.sh.
  *
- * <pre>Bench [ingest] [drain] [latency] [consumer] [--quick] [--profile]</pre>
+ * <pre>Bench [ingest] [drain] [latency] [consumer] [e2e] [outage] [--quick] [--profile]</pre>
  */
 public final class Bench {
 
@@ -48,9 +48,9 @@ public final class Bench {
     private static final String PASSWORD = "outbox_password";
     private static final int BUCKETS = 64;
 
-    private final boolean quick;
-    private final Path work;
-    private final List<Figure> figures = new ArrayList<>();
+    final boolean quick;
+    final Path work;
+    final List<Figure> figures = new ArrayList<>();
     private PostgresServer postgres;
     private String jdbcUrl;
 
@@ -63,7 +63,7 @@ public final class Bench {
         boolean quick = List.of(args).contains("--quick");
         List<String> scenarios = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
         if (scenarios.isEmpty()) {
-            scenarios = List.of("ingest", "drain", "latency", "consumer");
+            scenarios = List.of("ingest", "drain", "latency", "consumer", "e2e", "outage");
         }
         Path work = Files.createTempDirectory("outbox-bench");
         if (List.of(args).contains("--profile")) {
@@ -79,6 +79,8 @@ public final class Bench {
                     case "drain" -> bench.drain();
                     case "latency" -> bench.latency();
                     case "consumer" -> bench.consumer();
+                    case "e2e" -> new Pipeline(bench).endToEnd();
+                    case "outage" -> new Pipeline(bench).outage();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 }
             }
@@ -192,10 +194,15 @@ public final class Bench {
     // ---------------------------------------------------------------- drain
 
     /** A KRaft broker of its own (InfraMain without PostgreSQL) on {@code port}, ready. */
-    private ChildJvm startKafka(String name, String dataDirectory, int port) throws InterruptedException {
+    ChildJvm startKafka(String name, String dataDirectory, int port) throws InterruptedException {
+        return startKafka(name, dataDirectory, port, FreePorts.find());
+    }
+
+    /** The same, on a given controller port too (a restart of the same broker). */
+    ChildJvm startKafka(String name, String dataDirectory, int port, int controllerPort) throws InterruptedException {
         ChildJvm kafka = ChildJvm.start(name, "dev.outbox.infra.InfraMain", List.of("-Xmx1g"),
                 List.of("--no-postgres", "--data", work.resolve(dataDirectory).toString(), "--kafka-port",
-                        Integer.toString(port), "--controller-port", Integer.toString(FreePorts.find())),
+                        Integer.toString(port), "--controller-port", Integer.toString(controllerPort)),
                 "READY", work.resolve("logs"));
         kafka.awaitReadyLine(Duration.ofSeconds(90));
         return kafka;
@@ -239,11 +246,6 @@ public final class Bench {
     private void consumer() throws Exception {
         int records = quick ? 200_000 : 1_000_000;
         int kafkaPort = FreePorts.find();
-        Path jar;
-        try (var jars = Files.list(Path.of("routes-consumer/target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("build routes-consumer first (scripts/bench.sh does)"));
-        }
         try (ChildJvm kafka = startKafka("kafka-consumer", "kafka-consumer", kafkaPort)) {
             String brokers = "127.0.0.1:" + kafkaPort;
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
@@ -269,12 +271,8 @@ public final class Bench {
             double raw = rawKafkaConsumer(brokers, records);
             int port = FreePorts.find();
             progress("one consumer (group bench-a, the shipped group-a route) persisting " + records + " records");
-            try (ChildJvm consumer = ChildJvm.startJar("consumer-bench", jar, List.of("-Xmx512m"), List.of(
-                    "--server.port=" + port, "--KAFKA_CONSUMER_GROUP=bench-a", "--KAFKA_TOPICS=bench-consume",
-                    "--SERVICE_ID=consumer-bench", "--spring.datasource.url=" + jdbcUrl,
-                    "--spring.datasource.username=" + USER, "--spring.datasource.password=" + PASSWORD,
-                    "--outbox.kafka.bootstrap-servers=" + brokers, "--OUTBOX_CONSUMER_ROUTES=file:" + groupRoute()),
-                    work.resolve("logs"))) {
+            try (ChildJvm consumer = consumer("consumer-bench", "bench-a", port, brokers, "bench-consume",
+                    "--OUTBOX_CONSUMER_ROUTES=file:" + groupRoute())) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(quick ? 3 : 8).toNanos();
                 while (processed("bench-a") == 0 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
@@ -381,7 +379,13 @@ public final class Bench {
 
                 Instant from = Instant.now();
                 progress("open loop at 1,000 events/s, " + seconds + " s");
+                Duration producerCpu = producer.cpuTime();
+                Duration kafkaCpu = kafka.cpuTime();
                 OpenLoop.Result client = OpenLoop.run(url, 1000, Duration.ofSeconds(seconds), 100);
+                double producerShare = producer.cpuTime().minus(producerCpu).toMillis() / (seconds * 1000.0);
+                double kafkaShare = kafka.cpuTime().minus(kafkaCpu).toMillis() / (seconds * 1000.0);
+                progress(String.format(Locale.ROOT, "  CPU while at 1,000/s: producer %.0f%% of a core, Kafka %.0f%%",
+                        producerShare * 100, kafkaShare * 100));
                 awaitEmpty();
                 double[] hop = publishLatency(from);
                 progress(String.format(Locale.ROOT, "  accepted -> acked p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms; "
@@ -555,7 +559,23 @@ public final class Bench {
         }
     }
 
-    private ChildJvm producer(String name, int port, boolean publisher, String... extra) {
+    /** A consumer service from its runnable jar, as deployed: group, topics and database from its settings. */
+    ChildJvm consumer(String name, String group, int port, String brokers, String topics, String... extra)
+            throws IOException {
+        Path jar;
+        try (var jars = Files.list(Path.of("routes-consumer/target"))) {
+            jar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("build routes-consumer first (scripts/bench.sh does)"));
+        }
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--KAFKA_CONSUMER_GROUP=" + group,
+                "--KAFKA_TOPICS=" + topics, "--SERVICE_ID=" + name, "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=" + USER, "--spring.datasource.password=" + PASSWORD,
+                "--outbox.kafka.bootstrap-servers=" + brokers));
+        args.addAll(List.of(extra));
+        return ChildJvm.startJar(name, jar, List.of("-Xmx512m"), args, work.resolve("logs"));
+    }
+
+    ChildJvm producer(String name, int port, boolean publisher, String... extra) {
         List<String> args = new ArrayList<>(List.of("--server.port=" + port,
                 "--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + USER,
                 "--spring.datasource.password=" + PASSWORD, "--outbox.publisher.enabled=" + publisher,
@@ -565,7 +585,7 @@ public final class Bench {
                 work.resolve("logs"));
     }
 
-    private Connection connect() throws SQLException {
+    Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, USER, PASSWORD);
     }
 
@@ -617,7 +637,7 @@ public final class Bench {
         }
     }
 
-    private static void progress(String line) {
+    static void progress(String line) {
         System.out.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + line);
         System.out.flush();
     }

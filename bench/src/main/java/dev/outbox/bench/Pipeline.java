@@ -1,0 +1,428 @@
+package dev.outbox.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.outbox.infra.FreePorts;
+
+/**
+ * The whole pipeline on one machine: one producer (ingest and publisher) and one consumer per group of the seed
+ * (group-a, group-b, group-c, their shipped routes), on durable PostgreSQL and one Kafka broker.
+ *
+ * <ul>
+ *   <li>{@link #endToEnd()}: open-loop load at 1,000 events/s and at half the measured maximum; p50/p99/p99.9
+ *       of each hop from the times the system records (accepted, published = Kafka's ack, processed per group),
+ *       plus the client's request latency; a chart per rate.</li>
+ *   <li>{@link #outage()}: at 1,000 events/s, Kafka stopped for a minute and restarted; ingest errors, the
+ *       oldest pending age at its peak, the drain after the restart, lost events and duplicates; a chart.</li>
+ * </ul>
+ */
+final class Pipeline {
+
+    private static final List<String> GROUPS = List.of("group-a", "group-b", "group-c");
+    private static final String ONE = "{\"topic\":\"shared-events\",\"message\":{\"orderId\":42,\"amount\":19.99},"
+            + "\"key\":\"order-42\"}";
+
+    private final Bench bench;
+    private final Path results;
+
+    Pipeline(Bench bench) {
+        this.bench = bench;
+        this.results = Path.of(System.getProperty("bench.results", "bench/results"));
+    }
+
+    /** The running services of one scenario. */
+    private record Services(ChildJvm producer, List<ChildJvm> consumers, String url) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            for (ChildJvm consumer : consumers) {
+                consumer.close();
+            }
+            producer.close();
+        }
+    }
+
+    private Services start(String scenario, String brokers, List<String> groups) throws Exception {
+        resetTables();
+        int port = FreePorts.find();
+        ChildJvm producer = bench.producer("producer-" + scenario, port, true,
+                "--outbox.kafka.bootstrap-servers=" + brokers);
+        List<ChildJvm> consumers = new ArrayList<>();
+        List<Integer> consumerPorts = new ArrayList<>();
+        for (String group : groups) {
+            int consumerPort = FreePorts.find();
+            consumers.add(bench.consumer("consumer-" + scenario + "-" + group, group, consumerPort, brokers,
+                    "shared-events"));
+            consumerPorts.add(consumerPort);
+        }
+        producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(120));
+        for (int i = 0; i < consumers.size(); i++) {
+            consumers.get(i).awaitHealthy("http://127.0.0.1:" + consumerPorts.get(i) + "/api/consumer/health",
+                    Duration.ofSeconds(120));
+        }
+        return new Services(producer, consumers, "http://127.0.0.1:" + port + "/api/messages/send");
+    }
+
+    // ---------------------------------------------------------------- end to end
+
+    void endToEnd() throws Exception {
+        int seconds = bench.quick ? 20 : 60;
+        int kafkaPort = FreePorts.find();
+        try (ChildJvm kafka = bench.startKafka("kafka-e2e", "kafka-e2e", kafkaPort);
+             Services services = start("e2e", "127.0.0.1:" + kafkaPort, GROUPS)) {
+            Bench.progress("end to end: warm-up, closed loop then 1,000 events/s (the JIT needs it on 2 cores)");
+            Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 30, bench.work);
+            OpenLoop.run(services.url(), 1000, Duration.ofSeconds(bench.quick ? 10 : 20), 1000);
+            awaitDelivered(GROUPS, Duration.ofMinutes(5));
+
+            Bench.progress("end to end: maximum single-POST rate with the whole pipeline running (32 connections, 10 s)");
+            Wrk.Result max = Wrk.post(services.url(), ONE, 32, 10, bench.work);
+            awaitDelivered(GROUPS, Duration.ofMinutes(5));
+            int half = Math.max(1000, (int) Math.round(max.requestsPerSecond() / 2 / 100) * 100);
+            bench.figures.add(new Figure("e2e", "maximum single-POST rate, whole pipeline running",
+                    max.requestsPerSecond(), "events/s", null, null, null));
+
+            for (int rate : List.of(1000, half)) {
+                Instant from = Instant.now();
+                Bench.progress("end to end: open loop at " + rate + " events/s, " + seconds + " s");
+                OpenLoop.Result client = OpenLoop.run(services.url(), rate, Duration.ofSeconds(seconds), 1000);
+                awaitDelivered(GROUPS, Duration.ofMinutes(5));
+                report(rate, from, client);
+            }
+        }
+    }
+
+    private void report(int rate, Instant from, OpenLoop.Result client) throws Exception {
+        String at = String.format(Locale.ROOT, "at %,d/s", rate);
+        boolean floor = rate == 1000;
+        double[] acked = percentiles("select extract(epoch from published_at - accepted_at) * 1000 as ms "
+                + "from events where accepted_at >= ?", from);
+        double[] everyGroup = percentiles("select max(extract(epoch from processed_at - accepted_at)) * 1000 as ms "
+                + "from processed_events where accepted_at >= ? group by event_id", from);
+        Bench.progress(String.format(Locale.ROOT, "  %s: client p50 %.1f ms p99 %.1f ms errors %d; accepted -> acked "
+                        + "p50 %.1f p99 %.1f p99.9 %.1f ms; -> persisted by every group p50 %.1f p99 %.1f p99.9 %.1f ms",
+                at, client.p50Millis(), client.p99Millis(), client.errors(), acked[0], acked[1], acked[2],
+                everyGroup[0], everyGroup[1], everyGroup[2]));
+        add("client POST latency p50 " + at, client.p50Millis(), null);
+        add("client POST latency p99 " + at, client.p99Millis(), null);
+        add("client POST latency p99.9 " + at, client.p999Millis(), null);
+        bench.figures.add(new Figure("e2e", "client errors " + at, client.errors(), "requests", null, null, "0"));
+        add("accepted -> acked by Kafka p50 " + at, acked[0], floor ? "<= 10" : null);
+        add("accepted -> acked by Kafka p99 " + at, acked[1], floor ? "<= 20" : null);
+        add("accepted -> acked by Kafka p99.9 " + at, acked[2], null);
+        for (String group : GROUPS) {
+            double[] persisted = percentiles("select extract(epoch from processed_at - accepted_at) * 1000 as ms "
+                    + "from processed_events where accepted_at >= ? and consumer_group = '" + group + "'", from);
+            add("accepted -> persisted by " + group + " p50 " + at, persisted[0], null);
+            add("accepted -> persisted by " + group + " p99 " + at, persisted[1], null);
+        }
+        add("accepted -> persisted by every group p50 " + at, everyGroup[0], floor ? "<= 20" : null);
+        add("accepted -> persisted by every group p99 " + at, everyGroup[1], floor ? "<= 50" : null);
+        add("accepted -> persisted by every group p99.9 " + at, everyGroup[2], null);
+
+        int seconds = client.timeline().size();
+        Map<String, double[]> throughput = new LinkedHashMap<>();
+        throughput.put("accepted", perSecond("select accepted_at as t from events where accepted_at >= ?", from, seconds));
+        throughput.put("acked by Kafka",
+                perSecond("select published_at as t from events where accepted_at >= ?", from, seconds));
+        for (String group : GROUPS) {
+            throughput.put("persisted by " + group, perSecond("select processed_at as t from processed_events "
+                    + "where accepted_at >= ? and consumer_group = '" + group + "'", from, seconds));
+        }
+        Charts.Timeline rates = Charts.Timeline.of("events/s", false);
+        throughput.forEach(rates::with);
+        Charts.Timeline p99 = Charts.Timeline.of("p99 ms (by second accepted)", true)
+                .with("client POST", client.timeline().stream().mapToDouble(OpenLoop.Second::p99Millis).toArray())
+                .with("accepted -> acked", secondPercentile("select accepted_at as t, "
+                        + "extract(epoch from published_at - accepted_at) * 1000 as ms from events where accepted_at >= ?",
+                        from, seconds, 0.99))
+                .with("accepted -> persisted by every group", secondPercentile("select min(accepted_at) as t, "
+                        + "max(extract(epoch from processed_at - accepted_at)) * 1000 as ms from processed_events "
+                        + "where accepted_at >= ? group by event_id", from, seconds, 0.99));
+        Files.createDirectories(results);
+        Path png = results.resolve("e2e-" + rate + ".png");
+        Charts.write(png, String.format(Locale.ROOT, "End to end at %,d events/s (one producer, one consumer per group, "
+                + "durable PostgreSQL)", rate), List.of(rates, p99), Map.of());
+        Bench.progress("  chart: " + png);
+    }
+
+    private void add(String measure, double millis, String target) {
+        bench.figures.add(new Figure("e2e", measure, millis, "ms", null, null, target));
+    }
+
+    // ---------------------------------------------------------------- outage
+
+    void outage() throws Exception {
+        int rate = 1000;
+        int before = bench.quick ? 10 : 30;
+        int down = bench.quick ? 20 : 60;
+        int after = bench.quick ? 40 : 90;
+        int kafkaPort = FreePorts.find();
+        int controllerPort = FreePorts.find();
+        List<String> groups = List.of("group-a");
+        ChildJvm kafka = bench.startKafka("kafka-outage", "kafka-outage", kafkaPort, controllerPort);
+        try (Services services = start("outage", "127.0.0.1:" + kafkaPort, groups)) {
+            Bench.progress("outage: warm-up at 1,000 events/s");
+            Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 30, bench.work);
+            OpenLoop.run(services.url(), rate, Duration.ofSeconds(10), 1000);
+            awaitDelivered(groups, Duration.ofMinutes(5));
+
+            Instant from = Instant.now();
+            List<double[]> samples = new ArrayList<>(); // second, pending, oldest age s
+            Sampler sampler = new Sampler(from, samples);
+            sampler.start();
+            Bench.progress(String.format(Locale.ROOT, "outage: open loop at %,d events/s for %d s; Kafka stopped at "
+                    + "%d s for %d s", rate, before + down + after, before, down));
+            CompletableFuture<OpenLoop.Result> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return OpenLoop.run(services.url(), rate, Duration.ofSeconds(before + down + after), 1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(before * 1000L); // the benchmark's schedule, not a synchronisation
+            double stoppedAt = secondsSince(from);
+            kafka.close();
+            Bench.progress(String.format(Locale.ROOT, "  Kafka stopped at %.1f s", stoppedAt));
+            Thread.sleep(down * 1000L);
+            kafka = bench.startKafka("kafka-outage-restarted", "kafka-outage", kafkaPort, controllerPort);
+            double backAt = secondsSince(from);
+            Bench.progress(String.format(Locale.ROOT, "  Kafka back at %.1f s", backAt));
+            OpenLoop.Result client = load.join();
+            awaitDelivered(groups, Duration.ofMinutes(10));
+            sampler.stop();
+
+            double peakAge = samples.stream().mapToDouble(s -> s[2]).max().orElse(0);
+            double backlogAtRestart = samples.stream().filter(s -> s[0] <= backAt).mapToDouble(s -> s[1]).reduce((a, b) -> b)
+                    .orElse(0);
+            double drainedAt = samples.stream().filter(s -> s[0] > backAt && s[1] <= rate / 10.0).mapToDouble(s -> s[0])
+                    .findFirst().orElse(Double.NaN);
+            double drainSeconds = drainedAt - backAt;
+            double drainRate = (backlogAtRestart + rate * drainSeconds) / drainSeconds;
+            long accepted = count("select count(*) from events where accepted_at >= ?", from);
+            long lost = count("select count(*) from events e where accepted_at >= ? and not exists (select 1 from "
+                    + "processed_events p where p.event_id = e.event_id and p.consumer_group = 'group-a')", from);
+            long records = topicRecords("127.0.0.1:" + kafkaPort);
+            long events = count("select count(*) from events");
+            Bench.progress(String.format(Locale.ROOT, "  errors %d, peak oldest pending %.1f s, backlog at restart %.0f, "
+                            + "drained %.1f s after Kafka was back (%.0f events/s = %.1fx ingest), lost %d of %d, "
+                            + "duplicate records on the topic %d", client.errors(), peakAge, backlogAtRestart,
+                    drainSeconds, drainRate, drainRate / rate, lost, accepted, records - events));
+            bench.figures.add(new Figure("outage", "ingest errors during a 60 s Kafka outage at 1,000/s",
+                    client.errors(), "requests", null, null, "0"));
+            bench.figures.add(new Figure("outage", "peak oldest pending age", peakAge, "s", null, null, null));
+            bench.figures.add(new Figure("outage", "backlog when Kafka came back", backlogAtRestart, "events", null,
+                    null, null));
+            bench.figures.add(new Figure("outage", "time to drain after Kafka came back", drainSeconds, "s", null, null,
+                    null));
+            bench.figures.add(new Figure("outage", "drain rate while catching up", drainRate, "events/s",
+                    "ingest rate", (double) rate, ">= 10x"));
+            bench.figures.add(new Figure("outage", "events lost", lost, "events", null, null, "0"));
+            bench.figures.add(new Figure("outage", "duplicate records on the topic", records - events, "records", null,
+                    null, null));
+            bench.figures.add(new Figure("outage", "client POST latency p99 across the outage", client.p99Millis(), "ms",
+                    null, null, null));
+
+            int seconds = (int) Math.ceil(secondsSince(from));
+            Charts.Timeline rates = Charts.Timeline.of("events/s", false)
+                    .with("accepted", perSecond("select accepted_at as t from events where accepted_at >= ?", from, seconds))
+                    .with("acked by Kafka", perSecond("select published_at as t from events where accepted_at >= ?", from,
+                            seconds))
+                    .with("persisted by group-a", perSecond("select processed_at as t from processed_events "
+                            + "where accepted_at >= ?", from, seconds));
+            double[] pending = new double[seconds];
+            double[] age = new double[seconds];
+            java.util.Arrays.fill(pending, Double.NaN);
+            java.util.Arrays.fill(age, Double.NaN);
+            for (double[] s : samples) {
+                int i = (int) s[0];
+                if (i < seconds) {
+                    pending[i] = s[1];
+                    age[i] = s[2];
+                }
+            }
+            Charts.Timeline backlog = Charts.Timeline.of("pending events", false).with("outbox backlog", pending);
+            Charts.Timeline oldest = Charts.Timeline.of("seconds", false)
+                    .with("oldest pending age", age)
+                    .with("client POST p99 (ms / 1000)", client.timeline().stream()
+                            .mapToDouble(s -> s.p99Millis() / 1000).toArray());
+            Files.createDirectories(results);
+            Path png = results.resolve("outage.png");
+            Map<String, Double> marks = new LinkedHashMap<>();
+            marks.put("Kafka stopped", stoppedAt);
+            marks.put("Kafka back", backAt);
+            Charts.write(png, String.format(Locale.ROOT, "Kafka stopped for %d s at %,d events/s (one producer, group-a)",
+                    down, rate), List.of(rates, backlog, oldest), marks);
+            Bench.progress("  chart: " + png);
+        } finally {
+            kafka.close();
+        }
+    }
+
+    /** Samples the outbox every second: backlog and the age of its oldest row. */
+    private final class Sampler implements Runnable {
+        private final Instant from;
+        private final List<double[]> samples;
+        private volatile boolean running = true;
+        private final Thread thread = new Thread(this, "outage-sampler");
+
+        Sampler(Instant from, List<double[]> samples) {
+            this.from = from;
+            this.samples = samples;
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        @Override
+        public void run() {
+            try (Connection c = bench.connect(); Statement s = c.createStatement()) {
+                while (running) {
+                    try (var rs = s.executeQuery("select count(*), coalesce(extract(epoch from now() - min(accepted_at)), 0) "
+                            + "from outbox")) {
+                        rs.next();
+                        synchronized (samples) {
+                            samples.add(new double[] {secondsSince(from), rs.getLong(1), rs.getDouble(2)});
+                        }
+                    }
+                    Thread.sleep(1000);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- measuring
+
+    private static double secondsSince(Instant from) {
+        return Duration.between(from, Instant.now()).toMillis() / 1000.0;
+    }
+
+    /** Waits until every accepted event is published and persisted by each group. */
+    private void awaitDelivered(List<String> groups, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            long events = count("select count(*) from events");
+            boolean all = count("select count(*) from outbox") == 0;
+            for (String group : groups) {
+                all &= count("select count(*) from processed_events where consumer_group = ?", group) >= events;
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("events not delivered to every group within " + limit);
+    }
+
+    private long count(String sql, Object... parameters) throws SQLException {
+        try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i] instanceof Instant instant ? Timestamp.from(instant) : parameters[i]);
+            }
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** p50, p99 and p99.9 of the {@code ms} column of a query taking the start instant. */
+    private double[] percentiles(String msQuery, Instant from) throws SQLException {
+        try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(
+                "select percentile_cont(array[0.5, 0.99, 0.999]) within group (order by ms) from (" + msQuery + ") x")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                Double[] values = (Double[]) rs.getArray(1).getArray();
+                return new double[] {values[0], values[1], values[2]};
+            }
+        }
+    }
+
+    /** How many rows of a query's {@code t} column fall in each second since the start. */
+    private double[] perSecond(String timeQuery, Instant from, int seconds) throws SQLException {
+        double[] counts = new double[seconds];
+        try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(
+                "select floor(extract(epoch from t - ?::timestamptz))::int as second, count(*) from (" + timeQuery
+                        + ") x where t is not null group by 1")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(from));
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int second = rs.getInt(1);
+                    if (second >= 0 && second < seconds) {
+                        counts[second] = rs.getLong(2);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** A percentile of a query's {@code ms} column per second of its {@code t} column. */
+    private double[] secondPercentile(String query, Instant from, int seconds, double p) throws SQLException {
+        double[] values = new double[seconds];
+        java.util.Arrays.fill(values, Double.NaN);
+        try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(
+                "select floor(extract(epoch from t - ?::timestamptz))::int as second, percentile_cont(" + p
+                        + ") within group (order by ms) from (" + query + ") x where ms is not null group by 1")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(from));
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int second = rs.getInt(1);
+                    if (second >= 0 && second < seconds) {
+                        values[second] = rs.getDouble(2);
+                    }
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Records on shared-events (the sum of its partitions' end offsets). */
+    private static long topicRecords(String brokers) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            var partitions = admin.describeTopics(List.of("shared-events")).allTopicNames().get().get("shared-events")
+                    .partitions();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new LinkedHashMap<>();
+            partitions.forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition("shared-events", p.partition()),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+        }
+    }
+
+    private void resetTables() throws SQLException {
+        try (Connection c = bench.connect(); Statement s = c.createStatement()) {
+            s.execute("truncate events, outbox, processed_events, group_outputs, key_counts, dead_letters, "
+                    + "idempotency_keys, publisher_instances");
+            s.execute("update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
+        }
+    }
+}
