@@ -236,8 +236,36 @@ public final class Bench {
                     "events/s", "raw kafka-clients producer (acks=all, idempotent)", rawKafka, null));
             figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
                     null, null, "<= 20"));
+            figures.add(new Figure("drain", "publisher drain events/s, 3 instances on one machine",
+                    drainWithThree(backlog, brokers), "events/s", "one instance", drained.rate(), null));
             figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
             figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
+        }
+    }
+
+    /** Three publisher instances sharing the buckets (each a process, as deployed), draining the same backlog. */
+    private double drainWithThree(int backlog, String brokers) throws Exception {
+        progress("publisher draining " + backlog + " rows with 3 instances (buckets spread over them)");
+        List<ChildJvm> instances = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                int port = FreePorts.find();
+                ports.add(port);
+                instances.add(producer("producer-drain-" + i, port, true, "--outbox.kafka.bootstrap-servers=" + brokers));
+            }
+            for (int i = 0; i < 3; i++) {
+                instances.get(i).awaitHealthy("http://127.0.0.1:" + ports.get(i) + "/api/messages/health",
+                        Duration.ofSeconds(120));
+            }
+            fill(quick ? 50_000 : 200_000);
+            awaitDrained(instances.get(0), Duration.ofMinutes(3));
+            fill(backlog);
+            return awaitDrained(instances.get(0), Duration.ofMinutes(quick ? 3 : 10)).rate();
+        } finally {
+            for (ChildJvm instance : instances) {
+                instance.close();
+            }
         }
     }
 
@@ -245,6 +273,7 @@ public final class Bench {
 
     private void consumer() throws Exception {
         int records = quick ? 200_000 : 1_000_000;
+        double ours;
         int kafkaPort = FreePorts.find();
         try (ChildJvm kafka = startKafka("kafka-consumer", "kafka-consumer", kafkaPort)) {
             String brokers = "127.0.0.1:" + kafkaPort;
@@ -293,6 +322,25 @@ public final class Bench {
                 figures.add(new Figure("consumer", "consumer persistence events/s (one group, one instance)", rate,
                         "events/s", "raw kafka-clients consumer (no database)", raw, ">= 50,000"));
                 figures.add(new Figure("consumer", "consumer CPU per 1,000 events", cpu, "CPU-ms", null, null, null));
+                ours = rate;
+            }
+            int peerSeconds = quick ? 30 : 90;
+            progress("peer: textbook camel-kafka -> camel-sql route, one insert per record, " + peerSeconds + " s");
+            try (ChildJvm peer = ChildJvm.start("textbook-consumer", TextbookConsumerRoute.class.getName(),
+                    List.of("-Xmx512m"), List.of(jdbcUrl, USER, PASSWORD, brokers, "bench-consume", "bench-textbook"),
+                    "TEXTBOOK CONSUMER STARTING", work.resolve("logs"))) {
+                peer.awaitReadyLine(Duration.ofSeconds(60));
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (processed("bench-textbook") == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long startCount = processed("bench-textbook");
+                long started = System.nanoTime();
+                Thread.sleep(peerSeconds * 1000L); // the peer runs under a time limit
+                double peerRate = (processed("bench-textbook") - startCount) / ((System.nanoTime() - started) / 1e9);
+                progress(String.format(Locale.ROOT, "  %.0f events/s", peerRate));
+                figures.add(new Figure("consumer", "ours vs textbook consumer route", ours, "events/s",
+                        "textbook camel-kafka -> camel-sql route, one insert per record", peerRate, "> 1x"));
             }
         }
     }
