@@ -354,10 +354,12 @@ public final class Bench {
                     from:
                       uri: direct:process-bench-a
                       steps:
+                        - marshal:
+                            json: {}
+                        - convertBodyTo:
+                            type: String
                         - to:
                             uri: sql:classpath:routes/sql/store-payload.sql
-                            parameters:
-                              batch: true
                 """);
         return dir.resolve("*.yaml");
     }

@@ -89,10 +89,13 @@ class EditableRoutesTest {
                     from:
                       uri: direct:process-group-f
                       steps:
+                        - marshal:
+                            json: {}
+                        - convertBodyTo:
+                            type: String
                         - to:
                             uri: sql:classpath:routes/sql/store-payload.sql
                             parameters:
-                              batch: true
                               noop: true
                         - throwException:
                             exceptionType: java.lang.IllegalStateException

@@ -107,7 +107,8 @@ class ConsumerImageLayoutTest {
         copyTree(DeploymentFiles.file("routes-consumer/src/main/resources/routes"), etc.resolve("routes"));
         Files.writeString(etc.resolve("routes/sql/store-payload.sql"),
                 "insert into group_outputs (consumer_group, event_id, output)\n"
-                        + "values (:#group, cast(:#eventId as uuid), '" + EDITED_OUTPUT + "')\n");
+                        + "select e.\"group\", cast(e.\"eventId\" as uuid), '" + EDITED_OUTPUT + "'\n"
+                        + "from json_to_recordset(cast(:#${body} as json)) as e(\"group\" text, \"eventId\" text)\n");
         return etc;
     }
 
