@@ -291,7 +291,8 @@ public final class Bench {
                 for (int i = 0; i < records; i++) {
                     var record = new ProducerRecord<>("bench-consume", "key-" + (i % 1000),
                             ("{\"orderId\":" + i + ",\"amount\":19.99}").getBytes(StandardCharsets.UTF_8));
-                    record.headers().add("outbox-event-id", java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+                    // event ids are UUIDv7 (time-ordered), as the producer assigns them
+                    record.headers().add("outbox-event-id", dev.outbox.shared.UuidV7.next().toString().getBytes(StandardCharsets.UTF_8));
                     record.headers().add("outbox-accepted-at", acceptedAt.getBytes(StandardCharsets.UTF_8));
                     producer.send(record);
                 }
