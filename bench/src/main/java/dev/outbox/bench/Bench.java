@@ -515,7 +515,7 @@ public final class Bench {
         try (ChildJvm peer = ChildJvm.start("textbook-" + mode, TextbookOutboxRoute.class.getName(), List.of("-Xmx1g"),
                 List.of(jdbcUrl, USER, PASSWORD, brokers, mode), "TEXTBOOK ROUTE STARTING", work.resolve("logs"))) {
             peer.awaitReadyLine(Duration.ofSeconds(60));
-            Drained drained = awaitDrained(peer, Duration.ofSeconds(quick ? 60 : 180));
+            Drained drained = awaitDrained(peer, Duration.ofSeconds(quick ? 60 : 90)); // peers run under a time limit
             clearOutbox();
             return new Figure("drain", "ours vs textbook route (" + mode + ")", ours, "events/s",
                     "textbook Camel route, " + mode + ", " + String.format(Locale.ROOT, "%.1f CPU-ms/1,000",
