@@ -5,9 +5,12 @@
 # writes bench/results/latest.{json,md}. Needs wrk (Debian package; installed here when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else
-    echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; fi
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list 2>/dev/null)" ] || missing+=(fontconfig fonts-dejavu-core) # charts
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; else
+    echo "missing: sudo apt-get install ${missing[*]}" >&2; exit 1; fi
 fi
 ./mvnw -q -B -ntp -pl bench,routes-consumer -am package -DskipTests
-exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.outbox.bench.Bench "$@"
+exec java -Xmx2g -Djava.awt.headless=true -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.outbox.bench.Bench "$@"

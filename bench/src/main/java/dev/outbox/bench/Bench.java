@@ -128,6 +128,19 @@ public final class Bench {
                     "raw JDBC single-row commits, 32 threads", rawSingle, ">= 5,000"));
             figures.add(new Figure("ingest", "single POST latency p50", single.p50Millis(), "ms", null, null, null));
             figures.add(new Figure("ingest", "single POST latency p99", single.p99Millis(), "ms", null, null, null));
+            figures.add(new Figure("ingest", "single POST latency p99.9", single.p999Millis(), "ms", null, null, null));
+            for (int rate : List.of(1000, Math.max(1000, (int) Math.round(single.requestsPerSecond() / 2 / 100) * 100))) {
+                progress("single POSTs, open loop at " + rate + " events/s, " + seconds + " s");
+                OpenLoop.Result open = OpenLoop.run(url + "send", rate, Duration.ofSeconds(seconds), 1000);
+                progress(String.format(Locale.ROOT, "  p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, errors %d",
+                        open.p50Millis(), open.p99Millis(), open.p999Millis(), open.errors()));
+                String at = String.format(Locale.ROOT, " (open loop, %,d/s)", rate);
+                figures.add(new Figure("ingest", "single POST latency p50" + at, open.p50Millis(), "ms", null, null, null));
+                figures.add(new Figure("ingest", "single POST latency p99" + at, open.p99Millis(), "ms", null, null, null));
+                figures.add(new Figure("ingest", "single POST latency p99.9" + at, open.p999Millis(), "ms", null, null,
+                        null));
+                figures.add(new Figure("ingest", "single POST errors" + at, open.errors(), "requests", null, null, "0"));
+            }
 
             int batchSize = 1000;
             String batch = "[" + String.join(",", java.util.Collections.nCopies(batchSize, one)) + "]";
@@ -359,6 +372,7 @@ public final class Bench {
                             json: {}
                         - convertBodyTo:
                             type: String
+                            charset: UTF-8
                         - to:
                             uri: sql:classpath:routes/sql/store-payload.sql
                 """);
@@ -650,7 +664,9 @@ public final class Bench {
         root.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize());
-        root.put("java", System.getProperty("java.version"));
+        root.put("cpu", cpuModel());
+        root.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        root.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         root.put("commit", gitCommit());
         root.put("postgres", "17, fsync=on, synchronous_commit=on, full_page_writes=on");
         root.put("quick", quick);
@@ -677,6 +693,15 @@ public final class Bench {
         System.out.println();
         System.out.println(md);
         System.out.println("written to " + directory.resolve("latest.json") + " and latest.md");
+    }
+
+    private static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String gitCommit() {

@@ -214,7 +214,7 @@ final class Pipeline {
             // the broker answers some time after its READY line (partition leaders, group coordinator): the drain
             // rate is taken from the first acknowledgement after the restart
             double firstAck = firstAfter("select min(published_at) from events where published_at > ?",
-                    from.plusMillis((long) (stoppedAt * 1000)), from);
+                    from.plusMillis((long) (backAt * 1000)), from);
             double backlogAtFirstAck = samples.stream().filter(s -> s[0] <= firstAck).mapToDouble(s -> s[1])
                     .reduce((a, b) -> b).orElse(0);
             double drainSeconds = drainedAt - firstAck;

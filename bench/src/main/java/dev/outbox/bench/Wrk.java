@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /** Runs wrk (Debian's package) with a POST body and reads requests/s, latency percentiles and errors. */
 final class Wrk {
 
-    record Result(double requestsPerSecond, double p50Millis, double p99Millis, long non2xx, long socketErrors,
-                  long requests) {
+    record Result(double requestsPerSecond, double p50Millis, double p99Millis, double p999Millis, long non2xx,
+                  long socketErrors, long requests) {
     }
 
     static Result post(String url, String body, int connections, int seconds, Path scratch)
@@ -25,13 +25,16 @@ final class Wrk {
                 local f = io.open("%s", "r")
                 wrk.body = f:read("*a")
                 f:close()
+                done = function(summary, latency, requests)
+                  io.write(string.format("P999 %%d\n", latency:percentile(99.9)))
+                end
                 """.formatted(bodyFile));
         Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-s", script.toString(), url).redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         wrk.waitFor();
         return new Result(number(out, "Requests/sec:\\s+([0-9.]+)"), millis(out, "50%"), millis(out, "99%"),
-                (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)"),
+                number(out, "P999 ([0-9]+)") / 1000, (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)"),
                 (long) number(out, "Socket errors:.*?timeout ([0-9]+)"),
                 (long) number(out, "([0-9]+) requests in"));
     }

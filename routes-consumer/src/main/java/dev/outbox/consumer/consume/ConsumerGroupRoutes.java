@@ -85,7 +85,9 @@ public class ConsumerGroupRoutes extends RouteBuilder {
                 throw new IllegalStateException("no manual commit on the record: the consume-persist endpoint needs "
                         + "allowManualCommit=true");
             }
-            next.put(last.getPartition(), new OffsetAndMetadata(last.getRecordOffset() + 1));
+            // the highest offset of each partition: a redelivered record may come later in the batch
+            next.merge(last.getPartition(), new OffsetAndMetadata(last.getRecordOffset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         if (last == null) {
             return;

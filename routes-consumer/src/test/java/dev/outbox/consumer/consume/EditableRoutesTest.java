@@ -93,6 +93,7 @@ class EditableRoutesTest {
                             json: {}
                         - convertBodyTo:
                             type: String
+                            charset: UTF-8
                         - to:
                             uri: sql:classpath:routes/sql/store-payload.sql
                             parameters:

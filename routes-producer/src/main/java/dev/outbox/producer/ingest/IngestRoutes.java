@@ -38,15 +38,18 @@ public class IngestRoutes extends RouteBuilder {
     private final Counter accepted;
 
     private final BacklogMonitor backlog;
+    private final OutboxWakeups wakeups;
     private final long maxPendingEvents;
     private final long retryAfterSeconds;
 
     public IngestRoutes(OutboxProperties properties, PublisherProperties.Kafka kafka, EventStore store,
-                        GroupCommitter groupCommit, BacklogMonitor backlog, MeterRegistry registry) {
+                        GroupCommitter groupCommit, BacklogMonitor backlog, OutboxWakeups wakeups,
+                        MeterRegistry registry) {
         this.parser = new IngestRequestParser(properties.topics().allowed(), deliverable(properties.ingest(), kafka));
         this.store = store;
         this.groupCommit = groupCommit;
         this.backlog = backlog;
+        this.wakeups = wakeups;
         this.maxPendingEvents = properties.ingest().maxPendingEvents();
         this.retryAfterSeconds = Math.max(1, properties.ingest().retryAfter().toSeconds());
         this.accepted = Counter.builder("outbox.events.accepted")
@@ -70,10 +73,10 @@ public class IngestRoutes extends RouteBuilder {
         // once committed, the publishers are woken: this instance's in-process, the others' through PostgreSQL
         from("direct:ingest-send").routeConfigurationId("problem-handling")
                 .process(this::send)
-                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
+                .bean(wakeups, "committed");
         from("direct:ingest-batch").routeConfigurationId("problem-handling")
                 .process(this::batch)
-                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
+                .bean(wakeups, "committed");
     }
 
     /**

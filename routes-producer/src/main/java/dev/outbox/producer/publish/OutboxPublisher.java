@@ -73,7 +73,7 @@ public class OutboxPublisher {
     }
 
     /**
-     * Publishes batches while they come back full; returns the number of rows published. The owned buckets are
+     * Publishes batches while any comes back full; returns the number of rows published. The owned buckets are
      * split into lanes (bucket modulo lanes) published in parallel: lanes never share a bucket, so each bucket
      * keeps its single, ordered publisher, while one lane's database work overlaps another's wait for acks.
      */
@@ -91,10 +91,12 @@ public class OutboxPublisher {
                     ? List.of(publishOneBatch(fences.keySet(), fences))
                     : publishLanes(lanesOf(fences.keySet()), fences);
             firstRound = false;
-            boolean again = !results.isEmpty();
+            // again while any lane came back full (a hot key keeps its lane busy while the others run dry);
+            // a lane with a failure has its buckets blocked by then, so the next claim skips them
+            boolean again = false;
             for (BatchResult result : results) {
                 total += result.published();
-                again &= result.claimed() == batchSize && result.failed() == 0;
+                again |= result.claimed() == batchSize && result.failed() == 0;
             }
             if (!again) {
                 break;

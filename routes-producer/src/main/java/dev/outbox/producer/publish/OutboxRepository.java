@@ -68,12 +68,24 @@ public class OutboxRepository {
                 c.commit();
                 return marked;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure); // the connection is gone; the pool drops it
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(autoCommit);
+                restoreAutoCommit(c, autoCommit);
             }
         });
+    }
+
+    private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+        try {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            // a broken connection: Hikari evicts it; the outcome of the batch was decided above
+        }
     }
 
     private static int complete(Connection c, List<Published> published, Map<Integer, Long> fences, String owner)

@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.ProducerTemplate;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -43,12 +44,17 @@ public class OutboxWakeups implements AutoCloseable {
     private static final String CHANNEL = "outbox_pending";
     private static final String NOTIFY = SqlFiles.load("sql/notify-peers.sql");
 
+    /** Empty waits between checks that the LISTEN connection still answers (a cut network only times out). */
+    private static final int WAITS_BETWEEN_CHECKS = 30;
+
     private final JdbcTemplate jdbc;
     private final BucketLeases leases;
+    private final ProducerTemplate template;
     private final ListenConnection listenConnection;
     private final Duration wait;
     private volatile Connection listening;
     private long lastConnectFailure;
+    private int emptyWaits;
 
     /** How the listener opens its own connection, outside any pool (it is held for as long as it works). */
     public record ListenConnection(String url, String user, String password) {
@@ -61,6 +67,8 @@ public class OutboxWakeups implements AutoCloseable {
                 properties.setProperty("password", password);
             }
             properties.setProperty("connectTimeout", "2");
+            properties.setProperty("loginTimeout", "2");
+            properties.setProperty("socketTimeout", "10"); // bounds LISTEN and the liveness check, not the waits
             properties.setProperty("tcpKeepAlive", "true");
             properties.setProperty("ApplicationName", "outbox-listen");
             return DriverManager.getConnection(url, properties);
@@ -68,14 +76,31 @@ public class OutboxWakeups implements AutoCloseable {
     }
 
     /**
-     * @param wait the longest a listen call blocks; the listen route loops, so this bounds how long a stop or a
-     *             reconnect waits
+     * @param dataSource the pool the announcements use: ingest's, whose commits they announce (the publisher's
+     *                   own pool stays free for leases and batches)
+     * @param wait       the longest a listen call blocks; the listen route loops, so this bounds how long a stop
+     *                   or a reconnect waits
      */
-    public OutboxWakeups(DataSource dataSource, BucketLeases leases, ListenConnection listenConnection, Duration wait) {
+    public OutboxWakeups(DataSource dataSource, BucketLeases leases, ProducerTemplate template,
+                         ListenConnection listenConnection, Duration wait) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.leases = leases;
+        this.template = template;
         this.listenConnection = listenConnection;
         this.wait = wait;
+    }
+
+    /**
+     * Ingest calls this after its commit: wakes this instance's publisher and has the commit announced to the
+     * others. Never fails the caller, whose events are committed: a lost wake-up only delays them to the next poll.
+     */
+    public void committed() {
+        try {
+            template.sendBody(LOCAL, null);
+            template.sendBody(PEERS, null);
+        } catch (RuntimeException e) {
+            LOG.debug("Wake-up not sent (the poll will find the rows): {}", e.toString());
+        }
     }
 
     /**
@@ -102,7 +127,10 @@ public class OutboxWakeups implements AutoCloseable {
         try {
             PGNotification[] notifications = listening.unwrap(PGConnection.class)
                     .getNotifications((int) wait.toMillis());
-            if (notifications == null) {
+            if (notifications == null || notifications.length == 0) {
+                if (++emptyWaits % WAITS_BETWEEN_CHECKS == 0 && !listening.isValid(2)) {
+                    throw new SQLException("the LISTEN connection stopped answering");
+                }
                 return connected;
             }
             for (PGNotification notification : notifications) {
@@ -126,6 +154,9 @@ public class OutboxWakeups implements AutoCloseable {
             Connection connection = listenConnection.open();
             try (Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + CHANNEL);
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
             }
             LOG.info("Listening for commits of other instances channel={} instance={}", CHANNEL, leases.instanceId());
             return connection;

@@ -3,6 +3,9 @@ package dev.outbox.producer.publish;
 import java.util.HashMap;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import org.apache.camel.ProducerTemplate;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -107,11 +110,11 @@ public class PublisherConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    OutboxWakeups outboxWakeups(PublisherDatabase database, BucketLeases leases, DataSourceProperties properties,
-                                PublisherProperties publisher) {
+    OutboxWakeups outboxWakeups(DataSource ingestDataSource, BucketLeases leases, ProducerTemplate template,
+                                DataSourceProperties properties, PublisherProperties publisher) {
         var listen = new OutboxWakeups.ListenConnection(properties.determineUrl(), properties.determineUsername(),
                 properties.determinePassword());
-        return new OutboxWakeups(database.dataSource(), leases, listen, publisher.heartbeat());
+        return new OutboxWakeups(ingestDataSource, leases, template, listen, publisher.heartbeat());
     }
 
     @Bean

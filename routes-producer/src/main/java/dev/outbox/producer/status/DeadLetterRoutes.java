@@ -33,10 +33,12 @@ public class DeadLetterRoutes extends RouteBuilder {
 
     private final JdbcTemplate jdbc;
     private final OutboxRepository outbox;
+    private final OutboxWakeups wakeups;
 
-    public DeadLetterRoutes(JdbcTemplate jdbc, OutboxRepository outbox) {
+    public DeadLetterRoutes(JdbcTemplate jdbc, OutboxRepository outbox, OutboxWakeups wakeups) {
         this.jdbc = jdbc;
         this.outbox = outbox;
+        this.wakeups = wakeups;
     }
 
     @Override
@@ -52,7 +54,7 @@ public class DeadLetterRoutes extends RouteBuilder {
         from("direct:dead-letters-list").routeConfigurationId("problem-handling").process(this::list);
         from("direct:dead-letters-replay").routeConfigurationId("problem-handling")
                 .process(this::replay)
-                .to(OutboxWakeups.LOCAL, OutboxWakeups.PEERS);
+                .bean(wakeups, "committed");
     }
 
     private void list(Exchange exchange) {

@@ -16,9 +16,9 @@ import dev.outbox.producer.ingest.IngestRequest;
 /**
  * Latency without fast polling: a commit wakes the publisher that owns its rows, on this instance in-process and
  * on another instance through PostgreSQL LISTEN/NOTIFY. The poll period is an hour here, so only a wake-up can
- * publish within the test's bounds.
+ * publish within the test's bounds. Batches are 10 rows, so that a backlog takes many rounds.
  */
-@TestPropertySource(properties = "outbox.publisher.poll-period=1h")
+@TestPropertySource(properties = {"outbox.publisher.poll-period=1h", "outbox.publisher.batch-size=10"})
 class PublisherWakeupTest extends PublisherTestBase {
 
     @Autowired
@@ -43,14 +43,30 @@ class PublisherWakeupTest extends PublisherTestBase {
     }
 
     @Test
+    void drainsAHotKeysBacklogInOneWakeUpWhileTheOtherLanesAreEmpty() {
+        // 100 events of one key: one bucket, one lane, ten full batches; every other lane comes back empty
+        List<IngestRequest> hot = java.util.stream.IntStream.range(0, 100)
+                .mapToObj(i -> new IngestRequest("shared-events", "hot-key", "{\"n\":" + i + "}", null, null)).toList();
+        store.accept(hot);
+        announceAsAnotherInstance();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows("outbox") == 0);
+    }
+
+    @Test
     void publishesAnEventCommittedByAnotherInstanceOnceItIsAnnounced() {
         // committed as another producer instance would, which owns no bucket and announces its commits
         store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null)));
-        var otherLeases = new BucketLeases(dataSource, "producer-2-instance", buckets.count(), Duration.ofSeconds(2));
-        try (var other = new OutboxWakeups(dataSource, otherLeases, null, Duration.ofSeconds(1))) {
-            other.notifyPeers();
-        }
+        announceAsAnotherInstance();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("outbox") == 0);
+    }
+
+    /** What another producer instance, owning no bucket, does after its commit. */
+    private void announceAsAnotherInstance() {
+        var otherLeases = new BucketLeases(dataSource, "producer-2-instance", buckets.count(), Duration.ofSeconds(2));
+        try (var other = new OutboxWakeups(dataSource, otherLeases, null, null, Duration.ofSeconds(1))) {
+            other.notifyPeers();
+        }
     }
 }

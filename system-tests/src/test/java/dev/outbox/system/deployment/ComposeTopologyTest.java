@@ -214,9 +214,9 @@ class ComposeTopologyTest {
         int producerPools = 0;
         for (Instance producer : PRODUCERS) {
             Map<String, String> environment = environment(service(compose, producer.service()));
-            // the API pool, plus the publisher's own pool of lanes + 2 (PublisherConfiguration)
+            // the API pool, the publisher's own pool of lanes + 2, and its LISTEN connection (PublisherConfiguration)
             producerPools += Integer.parseInt(environment.get("OUTBOX_DB_POOL_SIZE"))
-                    + Integer.parseInt(environment.get("OUTBOX_PUBLISHER_LANES")) + 2;
+                    + Integer.parseInt(environment.get("OUTBOX_PUBLISHER_LANES")) + 2 + 1;
         }
         int consumerPools = 0;
         for (Instance consumer : CONSUMERS) {
