@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: ./scripts/bench.sh [ingest] [drain] [latency] [consumer] [--quick] [--profile]
+# Benchmark: ./scripts/bench.sh [ingest] [drain] [latency] [consumer] [e2e] [topology] [outage] [--quick] [--profile]
 # (--profile: a JFR recording of every child JVM in bench/target/profiles, e.g. jfr view hot-methods FILE)
 # Builds what it needs, runs on durable embedded PostgreSQL and a local Kafka broker, prints a table and
 # writes bench/results/latest.{json,md}. Needs wrk (Debian package; installed here when missing and root).

@@ -40,7 +40,7 @@ import dev.outbox.producer.publish.KeyBuckets;
  * The benchmark: every figure beside its raw ceiling (plain JDBC, plain kafka-clients) and the peer (the
  * textbook Camel outbox route), measured in the same run on durable PostgreSQL. Run by scripts/bench.sh.
  *
- * <pre>Bench [ingest] [drain] [latency] [consumer] [e2e] [outage] [--quick] [--profile]</pre>
+ * <pre>Bench [ingest] [drain] [latency] [consumer] [e2e] [topology] [outage] [--quick] [--profile]</pre>
  */
 public final class Bench {
 
@@ -63,7 +63,7 @@ public final class Bench {
         boolean quick = List.of(args).contains("--quick");
         List<String> scenarios = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
         if (scenarios.isEmpty()) {
-            scenarios = List.of("ingest", "drain", "latency", "consumer", "e2e", "outage");
+            scenarios = List.of("ingest", "drain", "latency", "consumer", "e2e", "topology", "outage");
         }
         Path work = Files.createTempDirectory("outbox-bench");
         if (List.of(args).contains("--profile")) {
@@ -80,6 +80,7 @@ public final class Bench {
                     case "latency" -> bench.latency();
                     case "consumer" -> bench.consumer();
                     case "e2e" -> new Pipeline(bench).endToEnd();
+                    case "topology" -> new Pipeline(bench).topology();
                     case "outage" -> new Pipeline(bench).outage();
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
                 }

@@ -36,7 +36,11 @@ final class OpenLoop {
     }
 
     static Result run(String url, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
-        URI target = URI.create(url);
+        return run(List.of(url), ratePerSecond, duration, keys);
+    }
+
+    /** The same over several services: the connections are spread over the URLs, each takes the next due request. */
+    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         int total = (int) (ratePerSecond * duration.toSeconds());
         long[] latencies = new long[total]; // -1: failed
@@ -44,6 +48,7 @@ final class OpenLoop {
         long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
+            URI target = URI.create(urls.get(c % urls.size()));
             Thread sender = new Thread(() -> send(target, due, start, intervalNanos, keys, latencies), "open-loop-" + c);
             sender.start();
             senders.add(sender);

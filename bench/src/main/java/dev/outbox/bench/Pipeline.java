@@ -26,6 +26,7 @@ import dev.outbox.infra.FreePorts;
  *   <li>{@link #endToEnd()}: open-loop load at 1,000 events/s and at half the measured maximum; p50/p99/p99.9
  *       of each hop from the times the system records (accepted, published = Kafka's ack, processed per group),
  *       plus the client's request latency; a chart per rate.</li>
+ *   <li>{@link #topology()}: the same at 1,000 events/s on the seed's nine services.</li>
  *   <li>{@link #outage()}: at 1,000 events/s, Kafka stopped for a minute and restarted; ingest errors, the
  *       oldest pending age at its peak, the drain after the restart, lost events and duplicates; a chart.</li>
  * </ul>
@@ -38,6 +39,7 @@ final class Pipeline {
 
     private final Bench bench;
     private final Path results;
+    private String scenario = "e2e";
 
     Pipeline(Bench bench) {
         this.bench = bench;
@@ -45,35 +47,50 @@ final class Pipeline {
     }
 
     /** The running services of one scenario. */
-    private record Services(ChildJvm producer, List<ChildJvm> consumers, String url) implements AutoCloseable {
+    private record Services(List<ChildJvm> producers, List<ChildJvm> consumers, List<String> urls)
+            implements AutoCloseable {
+
+        String url() {
+            return urls.get(0);
+        }
+
         @Override
         public void close() throws InterruptedException {
             for (ChildJvm consumer : consumers) {
                 consumer.close();
             }
-            producer.close();
+            for (ChildJvm producer : producers) {
+                producer.close();
+            }
         }
     }
 
-    private Services start(String scenario, String brokers, List<String> groups) throws Exception {
+    /** {@code producers} producer instances and one consumer instance per entry of {@code groups}. */
+    private Services start(String scenario, String brokers, int producerCount, List<String> groups) throws Exception {
         resetTables();
-        int port = FreePorts.find();
-        ChildJvm producer = bench.producer("producer-" + scenario, port, true,
-                "--outbox.kafka.bootstrap-servers=" + brokers);
+        List<ChildJvm> producers = new ArrayList<>();
+        List<String> health = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
+        for (int i = 1; i <= producerCount; i++) {
+            int port = FreePorts.find();
+            producers.add(bench.producer("producer-" + scenario + "-" + i, port, true,
+                    "--outbox.kafka.bootstrap-servers=" + brokers));
+            health.add("http://127.0.0.1:" + port + "/api/messages/health");
+            urls.add("http://127.0.0.1:" + port + "/api/messages/send");
+        }
         List<ChildJvm> consumers = new ArrayList<>();
-        List<Integer> consumerPorts = new ArrayList<>();
-        for (String group : groups) {
-            int consumerPort = FreePorts.find();
-            consumers.add(bench.consumer("consumer-" + scenario + "-" + group, group, consumerPort, brokers,
-                    "shared-events"));
-            consumerPorts.add(consumerPort);
+        for (int i = 0; i < groups.size(); i++) {
+            int port = FreePorts.find();
+            consumers.add(bench.consumer("consumer-" + scenario + "-" + groups.get(i) + "-" + (i + 1), groups.get(i),
+                    port, brokers, "shared-events"));
+            health.add("http://127.0.0.1:" + port + "/api/consumer/health");
         }
-        producer.awaitHealthy("http://127.0.0.1:" + port + "/api/messages/health", Duration.ofSeconds(120));
-        for (int i = 0; i < consumers.size(); i++) {
-            consumers.get(i).awaitHealthy("http://127.0.0.1:" + consumerPorts.get(i) + "/api/consumer/health",
-                    Duration.ofSeconds(120));
+        List<ChildJvm> all = new ArrayList<>(producers);
+        all.addAll(consumers);
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).awaitHealthy(health.get(i), Duration.ofSeconds(180));
         }
-        return new Services(producer, consumers, "http://127.0.0.1:" + port + "/api/messages/send");
+        return new Services(producers, consumers, urls);
     }
 
     // ---------------------------------------------------------------- end to end
@@ -82,7 +99,7 @@ final class Pipeline {
         int seconds = bench.quick ? 20 : 60;
         int kafkaPort = FreePorts.find();
         try (ChildJvm kafka = bench.startKafka("kafka-e2e", "kafka-e2e", kafkaPort);
-             Services services = start("e2e", "127.0.0.1:" + kafkaPort, GROUPS)) {
+             Services services = start("e2e", "127.0.0.1:" + kafkaPort, 1, GROUPS)) {
             Bench.progress("end to end: warm-up, closed loop then 1,000 events/s (the JIT needs it on 2 cores)");
             Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 30, bench.work);
             OpenLoop.run(services.url(), 1000, Duration.ofSeconds(bench.quick ? 10 : 20), 1000);
@@ -100,12 +117,35 @@ final class Pipeline {
                 Bench.progress("end to end: open loop at " + rate + " events/s, " + seconds + " s");
                 OpenLoop.Result client = OpenLoop.run(services.url(), rate, Duration.ofSeconds(seconds), 1000);
                 awaitDelivered(GROUPS, Duration.ofMinutes(5));
-                report(rate, from, client);
+                report("e2e", "one producer, one consumer per group", rate, from, client);
             }
         }
     }
 
-    private void report(int rate, Instant from, OpenLoop.Result client) throws Exception {
+    /**
+     * The seed's topology: three producers behind the load (round robin over connections), group-a x3, group-b x2,
+     * group-c x1; nine service processes, the broker and PostgreSQL on the one machine.
+     */
+    void topology() throws Exception {
+        int seconds = bench.quick ? 20 : 60;
+        int kafkaPort = FreePorts.find();
+        List<String> members = List.of("group-a", "group-a", "group-a", "group-b", "group-b", "group-c");
+        try (ChildJvm kafka = bench.startKafka("kafka-topology", "kafka-topology", kafkaPort);
+             Services services = start("topology", "127.0.0.1:" + kafkaPort, 3, members)) {
+            Bench.progress("nine services: warm-up at 1,000 events/s over the three producers");
+            OpenLoop.run(services.urls(), 1000, Duration.ofSeconds(bench.quick ? 20 : 40), 1000);
+            awaitDelivered(GROUPS, Duration.ofMinutes(5));
+            Instant from = Instant.now();
+            Bench.progress("nine services: open loop at 1,000 events/s, " + seconds + " s");
+            OpenLoop.Result client = OpenLoop.run(services.urls(), 1000, Duration.ofSeconds(seconds), 1000);
+            awaitDelivered(GROUPS, Duration.ofMinutes(5));
+            report("topology", "nine services: 3 producers, group-a x3, group-b x2, group-c x1", 1000, from, client);
+        }
+    }
+
+    private void report(String scenario, String setup, int rate, Instant from, OpenLoop.Result client)
+            throws Exception {
+        this.scenario = scenario;
         String at = String.format(Locale.ROOT, "at %,d/s", rate);
         boolean floor = rate == 1000;
         double[] acked = percentiles("select extract(epoch from published_at - accepted_at) * 1000 as ms "
@@ -119,7 +159,7 @@ final class Pipeline {
         add("client POST latency p50 " + at, client.p50Millis(), null);
         add("client POST latency p99 " + at, client.p99Millis(), null);
         add("client POST latency p99.9 " + at, client.p999Millis(), null);
-        bench.figures.add(new Figure("e2e", "client errors " + at, client.errors(), "requests", null, null, "0"));
+        bench.figures.add(new Figure(scenario, "client errors " + at, client.errors(), "requests", null, null, "0"));
         add("accepted -> acked by Kafka p50 " + at, acked[0], floor ? "<= 10" : null);
         add("accepted -> acked by Kafka p99 " + at, acked[1], floor ? "<= 20" : null);
         add("accepted -> acked by Kafka p99.9 " + at, acked[2], null);
@@ -153,14 +193,14 @@ final class Pipeline {
                         + "max(extract(epoch from processed_at - accepted_at)) * 1000 as ms from processed_events "
                         + "where accepted_at >= ? group by event_id", from, seconds, 0.99));
         Files.createDirectories(results);
-        Path png = results.resolve("e2e-" + rate + ".png");
-        Charts.write(png, String.format(Locale.ROOT, "End to end at %,d events/s (one producer, one consumer per group, "
-                + "durable PostgreSQL)", rate), List.of(rates, p99), Map.of());
+        Path png = results.resolve(scenario + "-" + rate + ".png");
+        Charts.write(png, String.format(Locale.ROOT, "End to end at %,d events/s (%s, durable PostgreSQL)", rate, setup),
+                List.of(rates, p99), Map.of());
         Bench.progress("  chart: " + png);
     }
 
     private void add(String measure, double millis, String target) {
-        bench.figures.add(new Figure("e2e", measure, millis, "ms", null, null, target));
+        bench.figures.add(new Figure(scenario, measure, millis, "ms", null, null, target));
     }
 
     // ---------------------------------------------------------------- outage
@@ -174,7 +214,7 @@ final class Pipeline {
         int controllerPort = FreePorts.find();
         List<String> groups = List.of("group-a");
         ChildJvm kafka = bench.startKafka("kafka-outage", "kafka-outage", kafkaPort, controllerPort);
-        try (Services services = start("outage", "127.0.0.1:" + kafkaPort, groups)) {
+        try (Services services = start("outage", "127.0.0.1:" + kafkaPort, 1, groups)) {
             Bench.progress("outage: warm-up at 1,000 events/s");
             Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 30, bench.work);
             OpenLoop.run(services.url(), rate, Duration.ofSeconds(10), 1000);
