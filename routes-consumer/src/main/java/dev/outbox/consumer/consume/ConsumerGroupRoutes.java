@@ -50,7 +50,10 @@ public class ConsumerGroupRoutes extends RouteBuilder {
     @Override
     public void configure() {
         from("kafka:{{outbox.consumer.topics}}?groupId={{outbox.consumer.group}}&clientId={{outbox.instance-id}}"
-                + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}&autoCommitEnable=false&allowManualCommit=true"
+                + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}"
+                // without it a batch only ends full or after an empty poll: under a steady flow it waits for 2,000
+                + "&batchingIntervalMs={{outbox.consumer.batching-interval-ms}}"
+                + "&autoCommitEnable=false&allowManualCommit=true"
                 + "&autoOffsetReset=earliest&pollTimeoutMs=100&breakOnFirstError=true"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("consume-persist").autoStartup(false)

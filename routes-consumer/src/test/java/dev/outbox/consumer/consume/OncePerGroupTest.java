@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -50,6 +52,30 @@ class OncePerGroupTest extends ConsumerTestBase {
                 .containsPattern("outbox_consumer_processed_total\\{[^}]*group=\"group-a\"[^}]*} [1-9]")
                 .containsPattern("outbox_consumer_duplicates_total\\{[^}]*group=\"group-a\"[^}]*} [1-9]")
                 .contains("outbox_end_to_end_latency_seconds_bucket");
+    }
+
+    /**
+     * Under a steady flow no poll comes back empty, so a batch must also end by time: otherwise the first record of
+     * a flow of 50 a second waits 40 s for the batch of 2,000 to fill.
+     */
+    @Test
+    void persistsARecordPromptlyWhileAFlowKeepsArriving() throws Exception {
+        UUID first = UUID.randomUUID();
+        AtomicBoolean flowing = new AtomicBoolean(true);
+        Thread flow = new Thread(() -> {
+            publish("once-per-group", first, "flow", "{\"first\":true}");
+            while (flowing.get()) {
+                publish("once-per-group", UUID.randomUUID(), "flow", "{}");
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // the flow's pace, not a synchronisation
+            }
+        }, "steady-flow");
+        flow.start();
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> processed("group-a", first) == 1);
+        } finally {
+            flowing.set(false);
+            flow.join();
+        }
     }
 
     /** Offsets follow the database while the member runs, not only when it stops or loses its partitions. */
