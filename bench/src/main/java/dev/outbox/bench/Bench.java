@@ -272,7 +272,7 @@ public final class Bench {
                 instances.get(i).awaitHealthy("http://127.0.0.1:" + ports.get(i) + "/api/messages/health",
                         Duration.ofSeconds(120));
             }
-            fill(quick ? 50_000 : 200_000);
+            fill(50_000);
             awaitDrained(instances.get(0), Duration.ofMinutes(3));
             fill(backlog);
             return awaitDrained(instances.get(0), Duration.ofMinutes(quick ? 3 : 10)).rate();
@@ -339,7 +339,7 @@ public final class Bench {
                 figures.add(new Figure("consumer", "consumer CPU per 1,000 events", cpu, "CPU-ms", null, null, null));
                 ours = rate;
             }
-            int peerSeconds = quick ? 30 : 90;
+            int peerSeconds = quick ? 30 : 60;
             progress("peer: textbook camel-kafka -> camel-sql route, one insert per record, " + peerSeconds + " s");
             try (ChildJvm peer = ChildJvm.start("textbook-consumer", TextbookConsumerRoute.class.getName(),
                     List.of("-Xmx512m"), List.of(jdbcUrl, USER, PASSWORD, brokers, "bench-consume", "bench-textbook"),
@@ -530,7 +530,7 @@ public final class Bench {
         try (ChildJvm peer = ChildJvm.start("textbook-" + mode, TextbookOutboxRoute.class.getName(), List.of("-Xmx1g"),
                 List.of(jdbcUrl, USER, PASSWORD, brokers, mode), "TEXTBOOK ROUTE STARTING", work.resolve("logs"))) {
             peer.awaitReadyLine(Duration.ofSeconds(60));
-            Drained drained = awaitDrained(peer, Duration.ofSeconds(quick ? 60 : 90)); // peers run under a time limit
+            Drained drained = awaitDrained(peer, Duration.ofSeconds(60)); // peers run under a time limit
             clearOutbox();
             return new Figure("drain", "ours vs textbook route (" + mode + ")", ours, "events/s",
                     "textbook Camel route, " + mode + ", " + String.format(Locale.ROOT, "%.1f CPU-ms/1,000",

@@ -96,7 +96,7 @@ final class Pipeline {
     // ---------------------------------------------------------------- end to end
 
     void endToEnd() throws Exception {
-        int seconds = bench.quick ? 20 : 60;
+        int seconds = bench.quick ? 20 : 30;
         int kafkaPort = FreePorts.find();
         try (ChildJvm kafka = bench.startKafka("kafka-e2e", "kafka-e2e", kafkaPort);
              Services services = start("e2e", "127.0.0.1:" + kafkaPort, 1, GROUPS)) {
@@ -127,7 +127,7 @@ final class Pipeline {
      * group-c x1; nine service processes, the broker and PostgreSQL on the one machine.
      */
     void topology() throws Exception {
-        int seconds = bench.quick ? 20 : 60;
+        int seconds = bench.quick ? 20 : 30;
         int kafkaPort = FreePorts.find();
         List<String> members = List.of("group-a", "group-a", "group-a", "group-b", "group-b", "group-c");
         try (ChildJvm kafka = bench.startKafka("kafka-topology", "kafka-topology", kafkaPort);
@@ -209,7 +209,7 @@ final class Pipeline {
         int rate = 1000;
         int before = bench.quick ? 10 : 30;
         int down = bench.quick ? 20 : 60;
-        int after = bench.quick ? 40 : 90;
+        int after = bench.quick ? 40 : 60;
         int kafkaPort = FreePorts.find();
         int controllerPort = FreePorts.find();
         List<String> groups = List.of("group-a");
