@@ -26,13 +26,16 @@ final class Wrk {
                 wrk.body = f:read("*a")
                 f:close()
                 done = function(summary, latency, requests)
-                  io.write(string.format("P999 %%d\n", latency:percentile(99.9)))
+                  io.write(string.format("P999 %%d\\n", latency:percentile(99.9)))
                 end
                 """.formatted(bodyFile));
         Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-s", script.toString(), url).redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         wrk.waitFor();
+        if (!out.contains("P999 ")) {
+            throw new IllegalStateException("wrk did not run its script (a Lua error?):\n" + out);
+        }
         return new Result(number(out, "Requests/sec:\\s+([0-9.]+)"), millis(out, "50%"), millis(out, "99%"),
                 number(out, "P999 ([0-9]+)") / 1000, (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)"),
                 (long) number(out, "Socket errors:.*?timeout ([0-9]+)"),
