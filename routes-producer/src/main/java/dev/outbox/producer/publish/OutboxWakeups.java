@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
@@ -31,7 +32,7 @@ import dev.outbox.shared.SqlFiles;
  * </ul>
  *
  * <p>Both are one-slot seda queues that drop a wake-up when one already waits: wake-ups arriving during a drain
- * coalesce into one more drain, and a burst of commits costs one NOTIFY per round trip. NOTIFY takes a
+ * coalesce into one more drain, and a burst of commits costs one NOTIFY per 5 ms at most. NOTIFY takes a
  * database-wide lock at commit, so it runs in a transaction of its own, never in the ingest transactions, and
  * without waiting for its WAL flush (a lost notification only delays a row to the next poll).
  */
@@ -44,6 +45,7 @@ public class OutboxWakeups implements AutoCloseable {
     private static final String CHANNEL = "outbox_pending";
     private static final String NOTIFY = SqlFiles.load("sql/notify-peers.sql");
 
+    private static final long MIN_NOTIFY_INTERVAL_NANOS = Duration.ofMillis(5).toNanos();
     /** Empty waits between checks that the LISTEN connection still answers (a cut network only times out). */
     private static final int WAITS_BETWEEN_CHECKS = 30;
 
@@ -55,6 +57,7 @@ public class OutboxWakeups implements AutoCloseable {
     private volatile Connection listening;
     private long lastConnectFailure;
     private int emptyWaits;
+    private long lastNotify = System.nanoTime() - MIN_NOTIFY_INTERVAL_NANOS;
 
     /** How the listener opens its own connection, outside any pool (it is held for as long as it works). */
     public record ListenConnection(String url, String user, String password) {
@@ -97,7 +100,9 @@ public class OutboxWakeups implements AutoCloseable {
     public void committed() {
         try {
             template.sendBody(LOCAL, null);
-            template.sendBody(PEERS, null);
+            if (!ownsEveryBucket()) {
+                template.sendBody(PEERS, null);
+            }
         } catch (RuntimeException e) {
             LOG.debug("Wake-up not sent (the poll will find the rows): {}", e.toString());
         }
@@ -108,10 +113,21 @@ public class OutboxWakeups implements AutoCloseable {
      * other publisher can hold them (an instance that joins takes buckets only once this one releases some).
      */
     public void notifyPeers() {
-        if (leases.ownedCount() == leases.bucketCount()) {
+        if (ownsEveryBucket()) {
             return;
         }
+        // at most one announcement per interval: each is a transaction of its own, and back to back under a heavy
+        // ingest they would cost a core; commits arriving meanwhile wait in the one-slot queue for the next one
+        long sinceLast = System.nanoTime() - lastNotify;
+        if (sinceLast < MIN_NOTIFY_INTERVAL_NANOS) {
+            LockSupport.parkNanos(MIN_NOTIFY_INTERVAL_NANOS - sinceLast);
+        }
+        lastNotify = System.nanoTime();
         jdbc.query(NOTIFY, rs -> { }, CHANNEL, leases.instanceId());
+    }
+
+    private boolean ownsEveryBucket() {
+        return leases.ownedCount() == leases.bucketCount();
     }
 
     /**
