@@ -152,6 +152,21 @@ public final class Bench {
             figures.add(new Figure("ingest", "batch POST events/s (1,000 per request)",
                     batched.requestsPerSecond() * batchSize, "events/s", "raw JDBC batched inserts", rawBatched,
                     ">= 50,000"));
+            figures.add(new Figure("ingest", "batch POST latency p99 (closed loop)", batched.p99Millis(), "ms", null,
+                    null, null));
+            int batchRate = Math.max(1, (int) Math.round(batched.requestsPerSecond() / 2));
+            progress("batch POSTs of " + batchSize + ", open loop at " + batchRate + " requests/s (half the maximum), "
+                    + seconds + " s");
+            OpenLoop.Result open = OpenLoop.run(List.of(url + "batch"), batchRate, Duration.ofSeconds(seconds), 1000,
+                    batchSize);
+            progress(String.format(Locale.ROOT, "  p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, errors %d", open.p50Millis(),
+                    open.p99Millis(), open.p999Millis(), open.errors()));
+            String at = String.format(Locale.ROOT, " (open loop, %,d events/s)", batchRate * batchSize);
+            figures.add(new Figure("ingest", "batch POST latency p50" + at, open.p50Millis(), "ms", null, null, null));
+            figures.add(new Figure("ingest", "batch POST latency p99" + at, open.p99Millis(), "ms", null, null, null));
+            figures.add(new Figure("ingest", "batch POST latency p99.9" + at, open.p999Millis(), "ms", null, null,
+                    null));
+            figures.add(new Figure("ingest", "batch POST errors" + at, open.errors(), "requests", null, null, "0"));
         }
     }
 

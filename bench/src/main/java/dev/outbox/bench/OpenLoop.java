@@ -41,6 +41,14 @@ final class OpenLoop {
 
     /** The same over several services: the connections are spread over the URLs, each takes the next due request. */
     static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
+        return run(urls, ratePerSecond, duration, keys, 1);
+    }
+
+    /**
+     * @param eventsPerRequest 1: one event per request (POST /send); more: a JSON array of that many (POST /batch)
+     */
+    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys, int eventsPerRequest)
+            throws InterruptedException {
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         int total = (int) (ratePerSecond * duration.toSeconds());
         long[] latencies = new long[total]; // -1: failed
@@ -49,7 +57,8 @@ final class OpenLoop {
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
             URI target = URI.create(urls.get(c % urls.size()));
-            Thread sender = new Thread(() -> send(target, due, start, intervalNanos, keys, latencies), "open-loop-" + c);
+            Thread sender = new Thread(() -> send(target, due, start, intervalNanos, keys, eventsPerRequest, latencies),
+                    "open-loop-" + c);
             sender.start();
             senders.add(sender);
         }
@@ -78,7 +87,7 @@ final class OpenLoop {
 
     /** One connection: takes due requests until told to stop (-1), reconnecting when the server closes. */
     private static void send(URI target, BlockingQueue<Integer> due, long start, long intervalNanos, int keys,
-                             long[] latencies) {
+                             int eventsPerRequest, long[] latencies) {
         Socket socket = null;
         InputStream in = null;
         try {
@@ -87,7 +96,7 @@ final class OpenLoop {
                 if (i < 0) {
                     break;
                 }
-                String body = "{\"topic\":\"shared-events\",\"message\":{\"n\":" + i + "},\"key\":\"key-" + (i % keys) + "\"}";
+                String body = body(i, keys, eventsPerRequest);
                 byte[] payload = body.getBytes(StandardCharsets.UTF_8);
                 byte[] head = ("POST " + target.getPath() + " HTTP/1.1\r\nHost: " + target.getHost() + ":" + target.getPort()
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
@@ -120,6 +129,16 @@ final class OpenLoop {
         } finally {
             closeQuietly(socket);
         }
+    }
+
+    private static String body(int request, int keys, int eventsPerRequest) {
+        StringBuilder body = new StringBuilder(eventsPerRequest > 1 ? "[" : "");
+        for (int e = 0; e < eventsPerRequest; e++) {
+            long n = (long) request * eventsPerRequest + e;
+            body.append(e == 0 ? "" : ",").append("{\"topic\":\"shared-events\",\"message\":{\"n\":").append(n)
+                    .append("},\"key\":\"key-").append(n % keys).append("\"}");
+        }
+        return eventsPerRequest > 1 ? body.append(']').toString() : body.toString();
     }
 
     /** The parts of an HTTP/1.1 response the load needs: status, and whether the server closes the connection. */
