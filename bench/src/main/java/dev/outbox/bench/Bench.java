@@ -266,7 +266,8 @@ public final class Bench {
             figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
                     null, null, "<= 20"));
             figures.add(new Figure("drain", "publisher drain events/s, 3 instances on one machine",
-                    drainWithThree(backlog, brokers), "events/s", "one instance", drained.rate(), null));
+                    drainWithThree(quick ? backlog : backlog / 2, brokers), "events/s", "one instance", drained.rate(),
+                    null));
             figures.add(peer("stock", peerBacklog, brokers, drained.rate()));
             figures.add(peer("tuned", peerBacklog, brokers, drained.rate()));
         }
@@ -354,7 +355,7 @@ public final class Bench {
                 figures.add(new Figure("consumer", "consumer CPU per 1,000 events", cpu, "CPU-ms", null, null, null));
                 ours = rate;
             }
-            int peerSeconds = quick ? 30 : 60;
+            int peerSeconds = 30;
             progress("peer: textbook camel-kafka -> camel-sql route, one insert per record, " + peerSeconds + " s");
             try (ChildJvm peer = ChildJvm.start("textbook-consumer", TextbookConsumerRoute.class.getName(),
                     List.of("-Xmx512m"), List.of(jdbcUrl, USER, PASSWORD, brokers, "bench-consume", "bench-textbook"),
@@ -545,7 +546,7 @@ public final class Bench {
         try (ChildJvm peer = ChildJvm.start("textbook-" + mode, TextbookOutboxRoute.class.getName(), List.of("-Xmx1g"),
                 List.of(jdbcUrl, USER, PASSWORD, brokers, mode), "TEXTBOOK ROUTE STARTING", work.resolve("logs"))) {
             peer.awaitReadyLine(Duration.ofSeconds(60));
-            Drained drained = awaitDrained(peer, Duration.ofSeconds(60)); // peers run under a time limit
+            Drained drained = awaitDrained(peer, Duration.ofSeconds(45)); // peers run under a time limit
             clearOutbox();
             return new Figure("drain", "ours vs textbook route (" + mode + ")", ours, "events/s",
                     "textbook Camel route, " + mode + ", " + String.format(Locale.ROOT, "%.1f CPU-ms/1,000",

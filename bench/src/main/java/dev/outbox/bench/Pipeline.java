@@ -101,7 +101,7 @@ final class Pipeline {
         try (ChildJvm kafka = bench.startKafka("kafka-e2e", "kafka-e2e", kafkaPort);
              Services services = start("e2e", "127.0.0.1:" + kafkaPort, 1, GROUPS)) {
             Bench.progress("end to end: warm-up, closed loop then 1,000 events/s (the JIT needs it on 2 cores)");
-            Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 30, bench.work);
+            Wrk.post(services.url(), ONE, 8, bench.quick ? 15 : 20, bench.work);
             OpenLoop.run(services.url(), 1000, Duration.ofSeconds(bench.quick ? 10 : 20), 1000);
             awaitDelivered(GROUPS, Duration.ofMinutes(5));
 
@@ -133,7 +133,7 @@ final class Pipeline {
         try (ChildJvm kafka = bench.startKafka("kafka-topology", "kafka-topology", kafkaPort);
              Services services = start("topology", "127.0.0.1:" + kafkaPort, 3, members)) {
             Bench.progress("nine services: warm-up at 1,000 events/s over the three producers");
-            OpenLoop.run(services.urls(), 1000, Duration.ofSeconds(bench.quick ? 20 : 40), 1000);
+            OpenLoop.run(services.urls(), 1000, Duration.ofSeconds(20), 1000);
             awaitDelivered(GROUPS, Duration.ofMinutes(5));
             Instant from = Instant.now();
             Bench.progress("nine services: open loop at 1,000 events/s, " + seconds + " s");
