@@ -426,31 +426,23 @@ final class Pipeline {
 
     /** How many rows of a query's {@code t} column fall in each second since the start. */
     private double[] perSecond(String timeQuery, Instant from, int seconds) throws SQLException {
-        double[] counts = new double[seconds];
-        try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(
-                "select floor(extract(epoch from t - ?::timestamptz))::int as second, count(*) from (" + timeQuery
-                        + ") x where t is not null group by 1")) {
-            s.setTimestamp(1, Timestamp.from(from));
-            s.setTimestamp(2, Timestamp.from(from));
-            try (var rs = s.executeQuery()) {
-                while (rs.next()) {
-                    int second = rs.getInt(1);
-                    if (second >= 0 && second < seconds) {
-                        counts[second] = rs.getLong(2);
-                    }
-                }
-            }
-        }
-        return counts;
+        return bySecond("count(*)", "t is not null", timeQuery, from, seconds, 0);
     }
 
     /** A percentile of a query's {@code ms} column per second of its {@code t} column. */
     private double[] secondPercentile(String query, Instant from, int seconds, double p) throws SQLException {
+        return bySecond("percentile_cont(" + p + ") within group (order by ms)", "ms is not null", query, from,
+                seconds, Double.NaN);
+    }
+
+    /** An aggregate of a query's rows per second of its {@code t} column since the start; {@code none} elsewhere. */
+    private double[] bySecond(String aggregate, String filter, String query, Instant from, int seconds, double none)
+            throws SQLException {
         double[] values = new double[seconds];
-        java.util.Arrays.fill(values, Double.NaN);
+        java.util.Arrays.fill(values, none);
         try (Connection c = bench.connect(); PreparedStatement s = c.prepareStatement(
-                "select floor(extract(epoch from t - ?::timestamptz))::int as second, percentile_cont(" + p
-                        + ") within group (order by ms) from (" + query + ") x where ms is not null group by 1")) {
+                "select floor(extract(epoch from t - ?::timestamptz))::int as second, " + aggregate + " from ("
+                        + query + ") x where " + filter + " group by 1")) {
             s.setTimestamp(1, Timestamp.from(from));
             s.setTimestamp(2, Timestamp.from(from));
             try (var rs = s.executeQuery()) {
