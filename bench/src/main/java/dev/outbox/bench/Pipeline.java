@@ -108,11 +108,13 @@ final class Pipeline {
             Bench.progress("end to end: maximum single-POST rate with the whole pipeline running (32 connections, 10 s)");
             Wrk.Result max = Wrk.post(services.url(), ONE, 32, 10, bench.work);
             awaitDelivered(GROUPS, Duration.ofMinutes(5));
-            int half = Math.max(1000, (int) Math.round(max.requestsPerSecond() / 2 / 100) * 100);
+            // half the maximum, even below the 1,000/s floor (on a saturated machine it is the rate that shows the
+            // latency of a pipeline with headroom); once only when both rates are the same
+            int half = (int) Math.max(100, Math.round(max.requestsPerSecond() / 2 / 100) * 100);
             bench.figures.add(new Figure("e2e", "maximum single-POST rate, whole pipeline running",
                     max.requestsPerSecond(), "events/s", null, null, null));
 
-            for (int rate : List.of(1000, half)) {
+            for (int rate : half == 1000 ? List.of(1000) : List.of(1000, half)) {
                 Instant from = Instant.now();
                 Bench.progress("end to end: open loop at " + rate + " events/s, " + seconds + " s");
                 OpenLoop.Result client = OpenLoop.run(services.url(), rate, Duration.ofSeconds(seconds), 1000);

@@ -1,22 +1,28 @@
 package dev.outbox.producer.publish;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
+import dev.outbox.infra.testing.TestKafka;
 import dev.outbox.producer.ingest.EventStore;
 import dev.outbox.producer.ingest.IngestRequest;
 
 /**
  * Latency without fast polling: a commit wakes the publisher that owns its rows, on this instance in-process and
  * on another instance through PostgreSQL LISTEN/NOTIFY. The poll period is an hour here, so only a wake-up can
- * publish within the test's bounds. Batches are 10 rows, so that a backlog takes many rounds.
+ * publish within the test's bounds. Batches are 10 rows, so that a backlog takes many rounds, several of them in
+ * flight at once.
  */
 @TestPropertySource(properties = {"outbox.publisher.poll-period=1h", "outbox.publisher.batch-size=10"})
 class PublisherWakeupTest extends PublisherTestBase {
@@ -43,14 +49,21 @@ class PublisherWakeupTest extends PublisherTestBase {
     }
 
     @Test
-    void drainsAHotKeysBacklogInOneWakeUpWhileTheOtherLanesAreEmpty() {
-        // 100 events of one key: one bucket, one lane, ten full batches; every other lane comes back empty
-        List<IngestRequest> hot = java.util.stream.IntStream.range(0, 100)
-                .mapToObj(i -> new IngestRequest("shared-events", "hot-key", "{\"n\":" + i + "}", null, null)).toList();
+    void drainsAHotKeysBacklogInOneWakeUpOnceEachAndInOrderWhileTheOtherLanesAreEmpty() {
+        // 100 events of one key: one bucket, one lane, ten full batches sent while the ones before are in flight;
+        // every other lane comes back empty
+        String key = "hot-" + UUID.randomUUID();
+        List<IngestRequest> hot = IntStream.range(0, 100)
+                .mapToObj(i -> new IngestRequest("shared-events", key, "{\"n\":" + i + "}", null, null)).toList();
         store.accept(hot);
         announceAsAnotherInstance();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> rows("outbox") == 0);
+        List<String> sent = TestKafka.readAll("shared-events", Integer.MAX_VALUE, Duration.ofSeconds(5)).stream()
+                .filter(record -> key.equals(record.key()))
+                .map(record -> new String(record.value(), StandardCharsets.UTF_8)).toList();
+        assertThat(sent).as("each row sent once, in commit order: no claim took a row still in flight")
+                .containsExactlyElementsOf(hot.stream().map(IngestRequest::payload).toList());
     }
 
     @Test
