@@ -23,8 +23,8 @@ import dev.outbox.shared.SqlFiles;
  * {@code leaseTimeout}). A fence number changes with every owner, and completing a batch checks it, so an
  * instance that stalled past its lease deletes nothing it no longer owns.
  *
- * <p>Releases are only requested by the heartbeat; the publisher applies them when nothing is in flight
- * ({@link #applyReleases()}), so a bucket is never given up while a batch of its rows is on its way.
+ * <p>Releases are only requested by the heartbeat; the publisher applies them between batches
+ * ({@link #applyReleases()}), so a bucket is never given up in the middle of its own batch.
  */
 public class BucketLeases {
 
@@ -116,15 +116,7 @@ public class BucketLeases {
         return acquiredAny;
     }
 
-    /** Whether the heartbeat asked for buckets to be released ({@link #applyReleases()}). */
-    public boolean releasesPending() {
-        return !toRelease.isEmpty();
-    }
-
-    /**
-     * Gives up the buckets the heartbeat asked to release; called by the publisher when none of its rows is in
-     * flight.
-     */
+    /** Gives up the buckets the heartbeat asked to release; called by the publisher between batches. */
     public void applyReleases() {
         if (toRelease.isEmpty()) {
             return;
