@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.outbox.shared.web.FilterOrder;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -38,6 +39,14 @@ public class SharedRoutesAutoConfiguration {
         registration.addUrlPatterns("/api/*");
         registration.setOrder(FilterOrder.ROUTES_STARTING);
         return registration;
+    }
+
+    /** The REST routes answered in one servlet pass, not two ({@link PlatformHttpInOnePass}). */
+    @Bean
+    @ConditionalOnClass(name = "org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer")
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    static BeanPostProcessor platformHttpInOnePass() {
+        return PlatformHttpInOnePass.installer();
     }
 
     @Bean
