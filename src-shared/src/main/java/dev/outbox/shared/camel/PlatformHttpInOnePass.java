@@ -3,7 +3,7 @@ package dev.outbox.shared.camel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -17,12 +17,13 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * Serves the Camel REST routes in one pass through the servlet stack.
  *
  * <p>camel-platform-http-starter maps every REST endpoint to {@link SpringBootPlatformHttpConsumer#service}, which
- * runs the route on the task executor and returns a {@link CompletableFuture}. Spring MVC then starts async
- * processing and, once the route has written the response, dispatches the request through the filter chain and
- * the {@code DispatcherServlet} a second time only to finish it: about a fifth of a producer's CPU at 1,000
- * requests/s (JFR). This return value handler, put before Spring's own, waits for the route on the request thread
- * instead; the route has written the response by then, so the request ends in its first pass. A failed route is
- * rethrown to Spring MVC's exception handling, where the async dispatch would have taken it.
+ * runs the route on the task executor and returns a {@link CompletableFuture}. Spring MVC would start async
+ * processing and, once the route has written the response, dispatch the request through the filter chain and the
+ * {@code DispatcherServlet} a second time only to finish it (README, Performance). This return value handler, put
+ * before Spring's own, waits for the route on the request thread instead; the future completes after the route
+ * has written the response, so the request ends in its first pass. Route failures are answered by the route
+ * (problem+json) or by the consumer itself; only an {@link Error} completes the future exceptionally, and it is
+ * rethrown as it is.
  */
 final class PlatformHttpInOnePass implements HandlerMethodReturnValueHandler {
 
@@ -54,8 +55,13 @@ final class PlatformHttpInOnePass implements HandlerMethodReturnValueHandler {
                                   NativeWebRequest request) throws Exception {
         container.setRequestHandled(true); // the route wrote the response itself
         try {
-            ((CompletableFuture<?>) returnValue).get();
-        } catch (ExecutionException e) {
+            // join, not get: an interrupt (Tomcat stopping its threads) must not let this thread leave while the
+            // route still writes to the response
+            ((CompletableFuture<?>) returnValue).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
