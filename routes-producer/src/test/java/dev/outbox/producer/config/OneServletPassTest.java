@@ -2,39 +2,31 @@ package dev.outbox.producer.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
+import dev.outbox.infra.testing.ServletDispatches;
 import dev.outbox.producer.support.ProducerTestBase;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
 /**
  * The REST routes are answered in the request's own servlet pass: no async dispatch that runs the filter chain and
- * Spring MVC a second time (about a fifth of the producer's CPU per request when it did).
+ * Spring MVC a second time.
  */
-@Import(OneServletPassTest.DispatchRecorder.class)
+@Import(OneServletPassTest.Recording.class)
 class OneServletPassTest extends ProducerTestBase {
 
-    private static final List<DispatcherType> DISPATCHES = new CopyOnWriteArrayList<>();
+    private static final ServletDispatches DISPATCHES = new ServletDispatches("/api/*");
 
     @TestConfiguration
-    static class DispatchRecorder {
+    static class Recording {
         @Bean
         FilterRegistrationBean<Filter> dispatchRecorder() {
-            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
-                DISPATCHES.add(request.getDispatcherType());
-                chain.doFilter(request, response);
-            });
-            registration.addUrlPatterns("/api/*");
-            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
-            return registration;
+            return DISPATCHES.registration();
         }
     }
 
@@ -50,6 +42,7 @@ class OneServletPassTest extends ProducerTestBase {
         assertThat(refused.status()).isEqualTo(422);
         assertThat(refused.body()).contains("\"status\":422");
         assertThat(found.status()).isEqualTo(200);
-        assertThat(DISPATCHES).containsExactly(DispatcherType.REQUEST, DispatcherType.REQUEST, DispatcherType.REQUEST);
+        assertThat(DISPATCHES.seen())
+                .containsExactly(DispatcherType.REQUEST, DispatcherType.REQUEST, DispatcherType.REQUEST);
     }
 }

@@ -1,0 +1,41 @@
+package dev.outbox.infra.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+
+/**
+ * Records the servlet dispatches (first pass and async re-dispatch) of the requests to some paths, for tests that
+ * a REST route is answered in one pass. Register {@link #registration()} as a bean of the service under test.
+ */
+public final class ServletDispatches {
+
+    private final String urlPattern;
+    private final List<DispatcherType> seen = new CopyOnWriteArrayList<>();
+
+    public ServletDispatches(String urlPattern) {
+        this.urlPattern = urlPattern;
+    }
+
+    public FilterRegistrationBean<Filter> registration() {
+        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+            seen.add(request.getDispatcherType());
+            chain.doFilter(request, response);
+        });
+        registration.addUrlPatterns(urlPattern);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        return registration;
+    }
+
+    public List<DispatcherType> seen() {
+        return List.copyOf(seen);
+    }
+
+    public void clear() {
+        seen.clear();
+    }
+}
