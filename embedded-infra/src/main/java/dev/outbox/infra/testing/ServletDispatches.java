@@ -4,15 +4,32 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
 /**
  * Records the servlet dispatches (first pass and async re-dispatch) of the requests to some paths, for tests that
- * a REST route is answered in one pass. Register {@link #registration()} as a bean of the service under test.
+ * a REST route is answered in one pass: {@code @Import(ServletDispatches.OfTheApi.class)} on a service test, then
+ * inject this.
  */
 public final class ServletDispatches {
+
+    /** Records the dispatches of {@code /api/*}. */
+    @Configuration(proxyBeanMethods = false)
+    public static class OfTheApi {
+        @Bean
+        ServletDispatches servletDispatches() {
+            return new ServletDispatches("/api/*");
+        }
+
+        @Bean
+        FilterRegistrationBean<Filter> servletDispatchRecorder(ServletDispatches dispatches) {
+            return dispatches.registration();
+        }
+    }
 
     private final String urlPattern;
     private final List<DispatcherType> seen = new CopyOnWriteArrayList<>();
