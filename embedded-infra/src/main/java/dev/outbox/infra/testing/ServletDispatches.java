@@ -11,9 +11,9 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
 /**
- * Records the servlet dispatches (first pass and async re-dispatch) of the requests to some paths, for tests that
- * a REST route is answered in one pass: {@code @Import(ServletDispatches.OfTheApi.class)} on a service test, then
- * inject this.
+ * Records the servlet dispatches (first pass and async re-dispatch) of the requests to {@code /api/*}, for tests
+ * that a REST route is answered in one pass: {@code @Import(ServletDispatches.OfTheApi.class)} on a service test,
+ * then inject this.
  */
 public final class ServletDispatches {
 
@@ -22,7 +22,7 @@ public final class ServletDispatches {
     public static class OfTheApi {
         @Bean
         ServletDispatches servletDispatches() {
-            return new ServletDispatches("/api/*");
+            return new ServletDispatches();
         }
 
         @Bean
@@ -31,19 +31,17 @@ public final class ServletDispatches {
         }
     }
 
-    private final String urlPattern;
     private final List<DispatcherType> seen = new CopyOnWriteArrayList<>();
 
-    public ServletDispatches(String urlPattern) {
-        this.urlPattern = urlPattern;
+    private ServletDispatches() {
     }
 
-    public FilterRegistrationBean<Filter> registration() {
+    private FilterRegistrationBean<Filter> registration() {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
             seen.add(request.getDispatcherType());
             chain.doFilter(request, response);
         });
-        registration.addUrlPatterns(urlPattern);
+        registration.addUrlPatterns("/api/*");
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         return registration;
     }
