@@ -1,5 +1,6 @@
 -- Removes acknowledged rows and records where Kafka put them, but only for buckets this instance still owns
--- under the fence it claimed them with: a publisher that stalled past its lease deletes nothing.
+-- under the fence it claimed them with: a publisher that stalled past its lease deletes nothing. Returns the
+-- rows completed (removed from the outbox by this statement).
 with lease as (
     select l.bucket
     from bucket_leases l
@@ -14,7 +15,11 @@ with lease as (
 ), deleted as (
     delete from outbox o using published p where o.id = p.id returning o.id
 )
-update events e
-set published_at = p.published_at, kafka_partition = p.kafka_partition, kafka_offset = p.kafka_offset
+insert into event_publications (event_id, published_at, kafka_partition, kafka_offset)
+select p.event_id, p.published_at, p.kafka_partition, p.kafka_offset
 from published p
-where e.event_id = p.event_id
+join deleted d on d.id = p.id
+-- a record re-sent after a crash between ack and completion: the latest acknowledgement is where it is read from
+on conflict (event_id) do update
+set published_at = excluded.published_at, kafka_partition = excluded.kafka_partition,
+    kafka_offset = excluded.kafka_offset

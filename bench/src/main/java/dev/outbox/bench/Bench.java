@@ -508,7 +508,7 @@ public final class Bench {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
                 "select percentile_cont(array[0.5, 0.99, 0.999]) within group "
                         + "(order by extract(epoch from published_at - accepted_at) * 1000) "
-                        + "from events where accepted_at >= ? and published_at is not null")) {
+                        + "from events join event_publications using (event_id) where accepted_at >= ?")) {
             s.setTimestamp(1, java.sql.Timestamp.from(from));
             try (var rs = s.executeQuery()) {
                 rs.next();
@@ -614,15 +614,19 @@ public final class Bench {
                     .append(buckets.bucketOf("key-" + k)).append(")");
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("truncate outbox, events");
+            s.execute("truncate outbox, events, event_publications");
             s.execute("create temporary table k (n int, event_key text, bucket int)");
             s.execute("insert into k " + keys);
+            // event ids are UUIDv7 in accept order (time first, then a counter), as the producer assigns them;
+            // outbox ids follow the same order, as commits give them
             s.execute("insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by) "
-                    + "select gen_random_uuid(), 'shared-events', k.event_key, '{\"orderId\":' || g || ',\"amount\":19.99}', "
-                    + "now(), 'bench' from generate_series(1, " + rows + ") g join k on k.n = g % 1000");
+                    + "select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7000' || '8' "
+                    + "|| lpad(to_hex(g), 15, '0'))::uuid, 'shared-events', k.event_key, "
+                    + "'{\"orderId\":' || g || ',\"amount\":19.99}', now(), 'bench' "
+                    + "from generate_series(1, " + rows + ") g join k on k.n = g % 1000 order by g");
             s.execute("insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "
                     + "select e.event_id, k.bucket, e.topic, e.event_key, e.payload, e.accepted_at, e.accepted_by "
-                    + "from events e join k on k.event_key = e.event_key order by e.payload");
+                    + "from events e join k on k.event_key = e.event_key order by e.event_id");
             s.execute("vacuum analyze outbox");
         }
     }

@@ -34,6 +34,9 @@ import dev.outbox.infra.FreePorts;
 final class Pipeline {
 
     private static final List<String> GROUPS = List.of("group-a", "group-b", "group-c");
+    /** Published events accepted since a time (the parameter). */
+    private static final String PUBLISHED_SINCE =
+            "from events join event_publications using (event_id) where accepted_at >= ?";
     private static final String ONE = "{\"topic\":\"shared-events\",\"message\":{\"orderId\":42,\"amount\":19.99},"
             + "\"key\":\"order-42\"}";
 
@@ -151,7 +154,7 @@ final class Pipeline {
         String at = String.format(Locale.ROOT, "at %,d/s", rate);
         boolean floor = rate == 1000;
         double[] acked = percentiles("select extract(epoch from published_at - accepted_at) * 1000 as ms "
-                + "from events where accepted_at >= ?", from);
+                + PUBLISHED_SINCE, from);
         double[] everyGroup = percentiles("select max(extract(epoch from processed_at - accepted_at)) * 1000 as ms "
                 + "from processed_events where accepted_at >= ? group by event_id", from);
         Bench.progress(String.format(Locale.ROOT, "  %s: client p50 %.1f ms p99 %.1f ms errors %d; accepted -> acked "
@@ -179,7 +182,7 @@ final class Pipeline {
         Map<String, double[]> throughput = new LinkedHashMap<>();
         throughput.put("accepted", perSecond("select accepted_at as t from events where accepted_at >= ?", from, seconds));
         throughput.put("acked by Kafka",
-                perSecond("select published_at as t from events where accepted_at >= ?", from, seconds));
+                perSecond("select published_at as t " + PUBLISHED_SINCE, from, seconds));
         for (String group : GROUPS) {
             throughput.put("persisted by " + group, perSecond("select processed_at as t from processed_events "
                     + "where accepted_at >= ? and consumer_group = '" + group + "'", from, seconds));
@@ -189,7 +192,7 @@ final class Pipeline {
         Charts.Timeline p99 = Charts.Timeline.of("p99 ms (by second accepted)", true)
                 .with("client POST", client.timeline().stream().mapToDouble(OpenLoop.Second::p99Millis).toArray())
                 .with("accepted -> acked", secondPercentile("select accepted_at as t, "
-                        + "extract(epoch from published_at - accepted_at) * 1000 as ms from events where accepted_at >= ?",
+                        + "extract(epoch from published_at - accepted_at) * 1000 as ms " + PUBLISHED_SINCE,
                         from, seconds, 0.99))
                 .with("accepted -> persisted by every group", secondPercentile("select min(accepted_at) as t, "
                         + "max(extract(epoch from processed_at - accepted_at)) * 1000 as ms from processed_events "
@@ -255,7 +258,7 @@ final class Pipeline {
                     .findFirst().orElse(Double.NaN);
             // the broker answers some time after its READY line (partition leaders, group coordinator): the drain
             // rate is taken from the first acknowledgement after the restart
-            double firstAck = firstAfter("select min(published_at) from events where published_at > ?",
+            double firstAck = firstAfter("select min(published_at) from event_publications where published_at > ?",
                     from.plusMillis((long) (backAt * 1000)), from);
             double backlogAtFirstAck = samples.stream().filter(s -> s[0] <= firstAck).mapToDouble(s -> s[1])
                     .reduce((a, b) -> b).orElse(0);
@@ -291,8 +294,7 @@ final class Pipeline {
             int seconds = (int) Math.ceil(secondsSince(from));
             Charts.Timeline rates = Charts.Timeline.of("events/s", false)
                     .with("accepted", perSecond("select accepted_at as t from events where accepted_at >= ?", from, seconds))
-                    .with("acked by Kafka", perSecond("select published_at as t from events where accepted_at >= ?", from,
-                            seconds))
+                    .with("acked by Kafka", perSecond("select published_at as t " + PUBLISHED_SINCE, from, seconds))
                     .with("persisted by group-a", perSecond("select processed_at as t from processed_events "
                             + "where accepted_at >= ?", from, seconds));
             double[] pending = new double[seconds];
@@ -475,7 +477,7 @@ final class Pipeline {
 
     private void resetTables() throws SQLException {
         try (Connection c = bench.connect(); Statement s = c.createStatement()) {
-            s.execute("truncate events, outbox, processed_events, group_outputs, key_counts, dead_letters, "
+            s.execute("truncate events, event_publications, outbox, processed_events, group_outputs, key_counts, dead_letters, "
                     + "idempotency_keys, publisher_instances");
             s.execute("update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
         }

@@ -35,7 +35,8 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
         var events = store.accept(java.util.stream.IntStream.range(0, 20)
                 .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
         jdbc.update("update events set accepted_at = now() - interval '8 days'");
-        jdbc.update("update events set published_at = now() - interval '8 days' where event_id <> ?", events.get(0).eventId());
+        jdbc.update("insert into event_publications select event_id, now() - interval '8 days', 0, 0 from events "
+                + "where event_id <> ?", events.get(0).eventId());
         jdbc.update("delete from outbox where event_id <> ?", events.get(0).eventId());
         jdbc.update("insert into idempotency_keys (idempotency_key, request_hash, created_at) "
                 + "values ('old', '\\x00', now() - interval '8 days'), ('new', '\\x00', now())");
@@ -47,6 +48,7 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
                 .containsExactly(events.get(0).eventId());
         assertThat(jdbc.queryForList("select idempotency_key from idempotency_keys", String.class)).containsExactly("new");
         assertThat(rows("outbox")).isEqualTo(1);
+        assertThat(rows("event_publications")).isZero();
     }
 
     @Test
