@@ -329,6 +329,7 @@ public final class Bench {
                 producer.flush();
             }
             double raw = rawKafkaConsumer(brokers, records);
+            double rawWrites = rawConsumerWrites(quick ? 10 : 20);
             int port = FreePorts.find();
             progress("one consumer (group bench-a, the shipped group-a route) persisting " + records + " records");
             try (ChildJvm consumer = consumer("consumer-bench", "bench-a", port, brokers, "bench-consume",
@@ -352,6 +353,8 @@ public final class Bench {
                         done - startCount, seconds, rate, cpu));
                 figures.add(new Figure("consumer", "consumer persistence events/s (one group, one instance)", rate,
                         "events/s", "raw kafka-clients consumer (no database)", raw, ">= 50,000"));
+                figures.add(new Figure("consumer", "consumer persistence vs the database alone", rate, "events/s",
+                        "raw JDBC: the same rows server-generated, 2,000 per commit, one connection", rawWrites, null));
                 figures.add(new Figure("consumer", "consumer CPU per 1,000 events", cpu, "CPU-ms", null, null, null));
                 ours = rate;
             }
@@ -374,6 +377,37 @@ public final class Bench {
                         "textbook camel-kafka -> camel-sql route, one insert per record", peerRate, "> 1x"));
             }
         }
+    }
+
+    /**
+     * What the database alone gives for a consumer's writes: a processed row and a group-a output row per event,
+     * generated server-side (no client, no Kafka), 2,000 per transaction on one connection, durable commits.
+     */
+    private double rawConsumerWrites(int seconds) throws SQLException {
+        progress("raw ceiling: JDBC writes of processed + group output rows (2,000 events per commit), " + seconds + " s");
+        long events = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long started = System.nanoTime();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("create temporary sequence raw_events");
+            while (System.nanoTime() < deadline) {
+                // one statement: the batch, its processed rows (in order, duplicates skipped), its output rows
+                s.executeUpdate("with batch as (select (lpad(to_hex(n), 16, '0') || '7000800000000000')::uuid "
+                        + "as event_id, n from (select nextval('raw_events') as n from generate_series(1, 2000)) g), "
+                        + "processed as (insert into processed_events (consumer_group, processed_by, event_id, "
+                        + "event_key, topic, kafka_partition, kafka_offset, accepted_at, processed_at) "
+                        + "select 'bench-raw', 'raw', event_id, 'key-' || n % 1000, 'bench-consume', n % 6, n, now(), "
+                        + "clock_timestamp() from batch order by n on conflict (consumer_group, event_id) do nothing) "
+                        + "insert into group_outputs (consumer_group, event_id, output) select 'bench-raw', event_id, "
+                        + "'{\"orderId\":' || n || ',\"amount\":19.99}' from batch");
+                events += 2000;
+            }
+            s.execute("delete from processed_events where consumer_group = 'bench-raw'");
+            s.execute("delete from group_outputs where consumer_group = 'bench-raw'");
+        }
+        double rate = events / ((System.nanoTime() - started) / 1e9);
+        progress(String.format(Locale.ROOT, "  %.0f events/s", rate));
+        return rate;
     }
 
     /** The shipped group-a route, under the bench's group name. */

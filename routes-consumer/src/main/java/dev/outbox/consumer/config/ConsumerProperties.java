@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("outbox")
 public record ConsumerProperties(String serviceId, String instanceId, Consumer consumer, Kafka kafka) {
 
-    public record Consumer(String group, List<String> topics, int maxPollRecords, int maxAttempts,
+    public record Consumer(String group, List<String> topics, int maxPollRecords, int concurrency, int maxAttempts,
                            String deadLetterSuffix, Duration retention, Duration retentionInterval,
                            int retentionBatchSize) {
     }

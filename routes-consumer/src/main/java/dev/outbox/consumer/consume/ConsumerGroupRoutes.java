@@ -51,6 +51,9 @@ public class ConsumerGroupRoutes extends RouteBuilder {
     public void configure() {
         from("kafka:{{outbox.consumer.topics}}?groupId={{outbox.consumer.group}}&clientId={{outbox.instance-id}}"
                 + "&batching=true&maxPollRecords={{outbox.consumer.max-poll-records}}"
+                // members of the group in this instance, each on its own thread: one polls and parses while another
+                // waits for its database commit
+                + "&consumersCount={{outbox.consumer.concurrency}}"
                 // without it a batch only ends full or after an empty poll: under a steady flow it waits for 2,000
                 + "&batchingIntervalMs={{outbox.consumer.batching-interval-ms}}"
                 + "&autoCommitEnable=false&allowManualCommit=true"

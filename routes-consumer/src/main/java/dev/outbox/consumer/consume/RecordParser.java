@@ -1,19 +1,23 @@
 package dev.outbox.consumer.consume;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outbox.shared.OutboxHeaders;
+import dev.outbox.shared.Timestamps;
 
 /** Reads a Kafka record into a {@link ConsumedEvent}; a record that cannot be read is poison (dead-lettered). */
 public final class RecordParser {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     private RecordParser() {
     }
@@ -44,17 +48,13 @@ public final class RecordParser {
         if (record.value() == null) {
             throw new PoisonRecordException("the record has no value");
         }
+        requireJson(record.value());
         String payload = new String(record.value(), StandardCharsets.UTF_8);
-        try {
-            MAPPER.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw new PoisonRecordException("the value is not JSON: " + e.getOriginalMessage());
-        }
         Instant acceptedAt = null;
         String accepted = header(record, OutboxHeaders.ACCEPTED_AT);
         if (accepted != null) {
             try {
-                acceptedAt = Instant.parse(accepted);
+                acceptedAt = Timestamps.parse(accepted);
             } catch (DateTimeParseException e) {
                 throw new PoisonRecordException(OutboxHeaders.ACCEPTED_AT + " is not an ISO-8601 instant");
             }
@@ -62,6 +62,23 @@ public final class RecordParser {
         String key = record.key() != null ? record.key() : eventId.toString();
         return new ConsumedEvent(eventId, key, record.topic(), record.partition(), record.offset(), acceptedAt,
                 header(record, OutboxHeaders.TRACEPARENT), payload);
+    }
+
+    /** One JSON value and nothing after it, read as a stream of tokens: no tree is built (the hot path). */
+    private static void requireJson(byte[] value) {
+        try (JsonParser parser = JSON.createParser(value)) {
+            if (parser.nextToken() == null) {
+                throw new PoisonRecordException("the value is empty");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new PoisonRecordException("the value is not JSON: more than one value");
+            }
+        } catch (JsonProcessingException e) {
+            throw new PoisonRecordException("the value is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a byte array does no I/O
+        }
     }
 
     static String header(RawRecord record, String name) {
