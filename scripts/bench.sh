@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: ./scripts/bench.sh [ingest] [drain] [latency] [consumer] [e2e] [topology] [outage] [--quick] [--profile]
 # (--profile: a JFR recording of every child JVM in bench/target/profiles, e.g. jfr view hot-methods FILE)
+# Settings for a tuning run go to every producer or consumer it starts: BENCH_PRODUCER_ARGS="--outbox.publisher.lanes=8",
+# BENCH_CONSUMER_ARGS="--outbox.consumer.concurrency=1" (space-separated Spring arguments).
 # Builds what it needs, runs on durable embedded PostgreSQL and a local Kafka broker, prints a table and
 # writes bench/results/latest.{json,md}. Needs wrk (Debian package; installed here when missing and root).
 set -euo pipefail

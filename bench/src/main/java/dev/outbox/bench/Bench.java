@@ -692,6 +692,7 @@ public final class Bench {
                 "--spring.datasource.username=" + USER, "--spring.datasource.password=" + PASSWORD,
                 "--outbox.kafka.bootstrap-servers=" + brokers));
         args.addAll(List.of(extra));
+        args.addAll(settingsFromEnvironment("BENCH_CONSUMER_ARGS"));
         return ChildJvm.startJar(name, jar, List.of("-Xmx512m"), args, work.resolve("logs"));
     }
 
@@ -701,8 +702,15 @@ public final class Bench {
                 "--spring.datasource.password=" + PASSWORD, "--outbox.publisher.enabled=" + publisher,
                 "--SERVICE_ID=" + name));
         args.addAll(List.of(extra));
+        args.addAll(settingsFromEnvironment("BENCH_PRODUCER_ARGS"));
         return ChildJvm.start(name, "dev.outbox.producer.ProducerApplication", List.of("-Xmx512m"), args, null,
                 work.resolve("logs"));
+    }
+
+    /** Extra service arguments for a tuning run, e.g. BENCH_PRODUCER_ARGS="--outbox.publisher.lanes=8". */
+    private static List<String> settingsFromEnvironment(String variable) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
     }
 
     Connection connect() throws SQLException {
