@@ -8,8 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The consumer's settings. {@code group} and {@code topics} take the seed's {@code KAFKA_CONSUMER_GROUP} and
- * {@code KAFKA_TOPICS}; {@code maxPollRecords} is the batch persisted per transaction; a record that still
- * fails after {@code maxAttempts} goes to {@code <topic><deadLetterSuffix>}.
+ * {@code KAFKA_TOPICS}; {@code maxPollRecords} is the batch persisted per transaction; {@code concurrency} is the
+ * number of group members (consumer threads) in this instance; a record that still fails after
+ * {@code maxAttempts} goes to {@code <topic><deadLetterSuffix>}.
  */
 @ConfigurationProperties("outbox")
 public record ConsumerProperties(String serviceId, String instanceId, Consumer consumer, Kafka kafka) {

