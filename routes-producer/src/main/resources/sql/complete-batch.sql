@@ -16,12 +16,13 @@ with lease as (
     -- what the insert needs comes back from the delete itself: a join of the two lists here is a nested loop of
     -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
     delete from outbox o using published p where o.id = p.id
-    returning p.event_id, p.published_at, p.kafka_partition, p.kafka_offset
+    returning o.event_id, p.published_at, p.kafka_partition, p.kafka_offset
 )
 insert into event_publications (event_id, published_at, kafka_partition, kafka_offset)
 select event_id, published_at, kafka_partition, kafka_offset
 from deleted
--- a record re-sent after a crash between ack and completion: the latest acknowledgement is where it is read from
+-- not expected (an event leaves the outbox with its publication row), but an event put back in the outbox by hand
+-- must not fail its whole batch: the latest acknowledgement is where it is read from
 on conflict (event_id) do update
 set published_at = excluded.published_at, kafka_partition = excluded.kafka_partition,
     kafka_offset = excluded.kafka_offset

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code consume-persist}: this instance's member of the consumer group. Records arrive in batches (one poll);
- * the batch is persisted by {@link EventProcessor} on the consumer's own thread, and only then are its offsets
+ * {@code consume-persist}: this instance's members of the consumer group ({@code outbox.consumer.concurrency}, each
+ * a Kafka consumer on a thread of its own, sharing the instance's client id). Records arrive in batches (one
+ * poll); the batch is persisted by {@link EventProcessor} on the consumer's own thread, and only then are its offsets
  * committed, in one synchronous commit for the whole batch (camel-kafka manual commit; Kafka's auto-commit is
  * off). A batch may be gathered over several polls, so a partition can be revoked before its commit: that commit
  * fails or rewinds the group's offset, and either way the records are only redelivered. Nothing else commits: camel-kafka's own batch commit and its commit on revocation do nothing in this mode,

@@ -48,8 +48,8 @@ public final class RecordParser {
         if (record.value() == null) {
             throw new PoisonRecordException("the record has no value");
         }
-        requireJson(record.value());
         String payload = new String(record.value(), StandardCharsets.UTF_8);
+        requireJson(payload);
         Instant acceptedAt = null;
         String accepted = header(record, OutboxHeaders.ACCEPTED_AT);
         if (accepted != null) {
@@ -64,8 +64,11 @@ public final class RecordParser {
                 header(record, OutboxHeaders.TRACEPARENT), payload);
     }
 
-    /** One JSON value and nothing after it, read as a stream of tokens: no tree is built (the hot path). */
-    private static void requireJson(byte[] value) {
+    /**
+     * One JSON value and nothing after it, read as a stream of tokens: no tree is built (the hot path). It reads
+     * the decoded text, the payload as stored, so a byte-order mark or another encoding is poison, not stored.
+     */
+    private static void requireJson(String value) {
         try (JsonParser parser = JSON.createParser(value)) {
             if (parser.nextToken() == null) {
                 throw new PoisonRecordException("the value is empty");
@@ -77,7 +80,7 @@ public final class RecordParser {
         } catch (JsonProcessingException e) {
             throw new PoisonRecordException("the value is not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // reading a byte array does no I/O
+            throw new UncheckedIOException(e); // reading a string does no I/O
         }
     }
 

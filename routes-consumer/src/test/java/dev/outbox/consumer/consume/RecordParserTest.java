@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.outbox.shared.OutboxHeaders;
 
-/** What makes a record poison, record by record (the streaming JSON check must refuse what a tree would). */
+/** What makes a record poison, record by record: a value that is not exactly one JSON value in UTF-8 is. */
 class RecordParserTest {
 
     private static final UUID ID = UUID.fromString("019a0000-0000-7000-8000-000000000001");
@@ -31,10 +31,17 @@ class RecordParserTest {
     @Test
     void aValueThatIsNotOneJsonValueIsPoison() {
         for (String value : new String[] {"this is not json", "", "   ", "{\"a\":", "{\"a\":1}}", "{} {}",
-                "[1,2", "{\"a\":tru}", "\"unterminated"}) {
+                "[1,2", "{\"a\":tru}", "\"unterminated", "\uFEFF{\"bom\":1}"}) {
             assertThatThrownBy(() -> RecordParser.parse(record(value, null))).as("value [%s]", value)
                     .isInstanceOf(RecordParser.PoisonRecordException.class);
         }
+    }
+
+    @Test
+    void aValueInAnotherEncodingIsPoison() {
+        RecordParser.RawRecord utf16 = new RecordParser.RawRecord("t", 0, 7, "k",
+                "{\"a\":1}".getBytes(StandardCharsets.UTF_16BE), record("{}", null).headers());
+        assertThatThrownBy(() -> RecordParser.parse(utf16)).isInstanceOf(RecordParser.PoisonRecordException.class);
     }
 
     @Test

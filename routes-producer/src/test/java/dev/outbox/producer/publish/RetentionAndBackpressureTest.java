@@ -52,6 +52,26 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
     }
 
     @Test
+    void purgesOldDeadLettersWithTheirEventsAndKeepsRecentOnes() {
+        var events = store.accept(java.util.stream.IntStream.range(0, 3)
+                .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
+        // dead-lettered as the publisher does it (sql/dead-letter.sql), the first two long ago
+        jdbc.update("with moved as (delete from outbox returning *) insert into dead_letters (event_id, bucket, topic, "
+                + "event_key, payload, accepted_at, accepted_by, attempts, reason) select event_id, bucket, topic, "
+                + "event_key, payload, accepted_at, accepted_by, 5, 'refused' from moved");
+        jdbc.update("update dead_letters set dead_lettered_at = now() - interval '31 days' where event_id <> ?",
+                events.get(2).eventId());
+
+        long purged = retention.purge();
+
+        assertThat(purged).isEqualTo(2);
+        assertThat(jdbc.queryForList("select event_id from dead_letters", java.util.UUID.class))
+                .containsExactly(events.get(2).eventId());
+        assertThat(jdbc.queryForList("select event_id from events", java.util.UUID.class))
+                .as("a purged dead letter's history goes with it").containsExactly(events.get(2).eventId());
+    }
+
+    @Test
     void answers503WithRetryAfterOverTheBacklogCap() {
         for (int i = 0; i < 3; i++) {
             assertThat(http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\"}").status())
