@@ -393,8 +393,8 @@ public final class Bench {
             s.execute("create temporary sequence raw_events");
             while (System.nanoTime() < deadline) {
                 // one statement: the batch, its processed rows (in order, duplicates skipped), its output rows
-                s.executeUpdate("with batch as (select (lpad(to_hex(n), 16, '0') || '7000800000000000')::uuid "
-                        + "as event_id, n from (select nextval('raw_events') as n from generate_series(1, 2000)) g), "
+                s.executeUpdate("with batch as (select " + uuidV7("n") + " as event_id, n "
+                        + "from (select nextval('raw_events') as n from generate_series(1, 2000)) g), "
                         + "processed as (insert into processed_events (consumer_group, processed_by, event_id, "
                         + "event_key, topic, kafka_partition, kafka_offset, accepted_at, processed_at) "
                         + "select 'bench-raw', 'raw', event_id, 'key-' || n % 1000, 'bench-consume', n % 6, n, now(), "
@@ -409,6 +409,12 @@ public final class Bench {
         double rate = events / ((System.nanoTime() - started) / 1e9);
         progress(String.format(Locale.ROOT, "  %.0f events/s", rate));
         return rate;
+    }
+
+    /** SQL for a UUIDv7 as the producer assigns them: the time in ms, then {@code counter}, so ids rise with it. */
+    private static String uuidV7(String counter) {
+        return "(lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '70008' || lpad(to_hex("
+                + counter + "), 15, '0'))::uuid";
     }
 
     /** The shipped group-a route, under the bench's group name. */
@@ -543,7 +549,7 @@ public final class Bench {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
                 "select percentile_cont(array[0.5, 0.99, 0.999]) within group "
                         + "(order by extract(epoch from published_at - accepted_at) * 1000) "
-                        + "from events join event_publications using (event_id) where accepted_at >= ?")) {
+                        + Pipeline.PUBLISHED_SINCE)) {
             s.setTimestamp(1, java.sql.Timestamp.from(from));
             try (var rs = s.executeQuery()) {
                 rs.next();
@@ -655,8 +661,7 @@ public final class Bench {
             // event ids are UUIDv7 in accept order (time first, then a counter), as the producer assigns them;
             // outbox ids follow the same order, as commits give them
             s.execute("insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by) "
-                    + "select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7000' || '8' "
-                    + "|| lpad(to_hex(g), 15, '0'))::uuid, 'shared-events', k.event_key, "
+                    + "select " + uuidV7("g") + ", 'shared-events', k.event_key, "
                     + "'{\"orderId\":' || g || ',\"amount\":19.99}', now(), 'bench' "
                     + "from generate_series(1, " + rows + ") g join k on k.n = g % 1000 order by g");
             s.execute("insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "

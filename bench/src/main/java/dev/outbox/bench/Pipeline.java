@@ -35,7 +35,7 @@ final class Pipeline {
 
     private static final List<String> GROUPS = List.of("group-a", "group-b", "group-c");
     /** Published events accepted since a time (the parameter). */
-    private static final String PUBLISHED_SINCE =
+    static final String PUBLISHED_SINCE =
             "from events join event_publications using (event_id) where accepted_at >= ?";
     private static final String ONE = "{\"topic\":\"shared-events\",\"message\":{\"orderId\":42,\"amount\":19.99},"
             + "\"key\":\"order-42\"}";
@@ -477,8 +477,8 @@ final class Pipeline {
 
     private void resetTables() throws SQLException {
         try (Connection c = bench.connect(); Statement s = c.createStatement()) {
-            s.execute("truncate events, event_publications, outbox, processed_events, group_outputs, key_counts, dead_letters, "
-                    + "idempotency_keys, publisher_instances");
+            s.execute("truncate events, event_publications, outbox, processed_events, group_outputs, key_counts, "
+                    + "dead_letters, idempotency_keys, publisher_instances");
             s.execute("update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
         }
     }
