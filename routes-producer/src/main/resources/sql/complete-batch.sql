@@ -1,11 +1,19 @@
 -- Removes acknowledged rows and records where Kafka put them, but only for buckets this instance still owns
 -- under the fence it claimed them with: a publisher that stalled past its lease deletes nothing. Returns the
 -- rows completed (removed from the outbox by this statement).
+--
+-- One statement, run in autocommit: PostgreSQL commits it without waiting for another message from the client,
+-- so a publisher frozen right after sending it (SIGSTOP, a long pause) holds no lock on its lease rows, which
+-- would keep the other instances from taking its buckets over. For the same reason synchronous_commit is relaxed
+-- here, for this statement's own transaction, instead of by a `set local` before it: the records are already in
+-- Kafka, so if PostgreSQL crashed before the WAL flush, the rows would come back and be sent again (duplicates
+-- the consumers drop), never lost; waiting for the flush would put a disk sync in every publish cycle.
 with lease as (
     select l.bucket
     from bucket_leases l
     join unnest(?::integer[], ?::bigint[]) as f(bucket, fence) on f.bucket = l.bucket and f.fence = l.fence
     where l.owner = ?
+      and (select set_config('synchronous_commit', 'off', true)) is not null
     for share of l
 ), published as (
     select p.*

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Collection;
@@ -50,42 +49,14 @@ public class OutboxRepository {
      * Deletes the acknowledged rows and records partition, offset and publish time on their events, for the
      * buckets still owned under the given fences only. Returns the number of events marked published.
      *
-     * <p>Its commit does not wait for the WAL flush ({@code synchronous_commit = off} for this transaction only):
-     * the records are already in Kafka, so if PostgreSQL crashed before the flush, the rows would come back and be
-     * sent again, duplicates the consumers drop, never a loss. Waiting for the flush would put a disk sync in
-     * every publish cycle, the largest part of the commit-to-Kafka latency.
+     * <p>One autocommitted statement ({@code complete-batch.sql} says why: no lease lock outlives it, and its
+     * commit does not wait for the WAL flush).
      */
     public int complete(List<Published> published, Map<Integer, Long> fences, String owner) {
         if (published.isEmpty()) {
             return 0;
         }
-        return jdbc.execute((ConnectionCallback<Integer>) c -> {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement relaxed = c.createStatement()) {
-                relaxed.execute("set local synchronous_commit = off");
-                int marked = complete(c, published, fences, owner);
-                c.commit();
-                return marked;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure); // the connection is gone; the pool drops it
-                }
-                throw e;
-            } finally {
-                restoreAutoCommit(c, autoCommit);
-            }
-        });
-    }
-
-    private static void restoreAutoCommit(Connection c, boolean autoCommit) {
-        try {
-            c.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-            // a broken connection: Hikari evicts it; the outcome of the batch was decided above
-        }
+        return jdbc.execute((ConnectionCallback<Integer>) c -> complete(c, published, fences, owner));
     }
 
     private static int complete(Connection c, List<Published> published, Map<Integer, Long> fences, String owner)

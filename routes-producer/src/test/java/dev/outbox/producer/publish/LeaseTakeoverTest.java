@@ -3,11 +3,20 @@ package dev.outbox.producer.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,7 +29,8 @@ import dev.outbox.infra.testing.TestKafka;
 
 /**
  * Bucket ownership: a stalled instance (no heartbeat) loses its buckets within the lease timeout, and when it
- * wakes it deletes nothing it no longer owns; a graceful shutdown hands its buckets over at once.
+ * wakes it deletes nothing it no longer owns, wherever it stalled; a graceful shutdown hands its buckets over at
+ * once.
  */
 class LeaseTakeoverTest extends ProducerTestBase {
 
@@ -60,6 +70,33 @@ class LeaseTakeoverTest extends ProducerTestBase {
     }
 
     @Test
+    void anInstanceFrozenRightAfterCompletingABatchKeepsNoOneFromItsBuckets() throws Exception {
+        try (var frozen = instance("frozen"); var survivor = instance("survivor")) {
+            frozen.leases.heartbeat();
+            var event = store.accept(List.of(new IngestRequest("shared-events", "frozen", "\"m\"", null, null))).get(0);
+            Map<Integer, Long> fences = frozen.leases.owned();
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(fences.keySet(), 10).get(0);
+            var freezer = new FreezeAfterCompletion(dataSource);
+            CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
+                    freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
+                    Timestamp.from(Instant.now()), 0, 0L)), fences, frozen.instanceId));
+            assertThat(freezer.frozen.await(10, TimeUnit.SECONDS)).as("the completion ran").isTrue();
+            try {
+                // like a SIGSTOP once the completion went out: no further message reaches PostgreSQL from it
+                await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    survivor.leases.heartbeat();
+                    return survivor.leases.ownedCount() == buckets.count();
+                });
+            } finally {
+                freezer.thaw.countDown();
+            }
+            assertThat(completing.get(10, TimeUnit.SECONDS)).as("completed under the fence it held then").isOne();
+            assertThat(jdbc.queryForObject("select count(*) from event_publications where event_id = ?", Integer.class,
+                    event.eventId())).isOne();
+        }
+    }
+
+    @Test
     void spreadsBucketsOverLiveInstancesAndHandsThemOverAtOnceOnShutdown() throws Exception {
         try (var first = instance("first"); var second = instance("second")) {
             first.leases.heartbeat();
@@ -84,7 +121,53 @@ class LeaseTakeoverTest extends ProducerTestBase {
                 TestKafka.broker().bootstrapServers(), buckets.count(), LEASE);
     }
 
-    private javax.sql.DataSource dataSourceOfTest() {
+    private DataSource dataSourceOfTest() {
         return dataSource;
+    }
+
+    /**
+     * Hands out connections whose thread freezes at its first JDBC call after the statement that deletes outbox
+     * rows, until {@link #thaw}: a process stopped between the messages of a completion.
+     */
+    private static final class FreezeAfterCompletion {
+
+        final CountDownLatch frozen = new CountDownLatch(1);
+        final CountDownLatch thaw = new CountDownLatch(1);
+        private final DataSource target;
+        private volatile boolean completionSent;
+
+        FreezeAfterCompletion(DataSource target) {
+            this.target = target;
+        }
+
+        DataSource dataSource() {
+            return proxy(DataSource.class, target);
+        }
+
+        private <T> T proxy(Class<T> type, Object delegate) {
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+                if (completionSent && frozen.getCount() > 0) {
+                    frozen.countDown();
+                    thaw.await();
+                }
+                Object result;
+                try {
+                    result = method.invoke(delegate, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+                if (result instanceof Connection connection) {
+                    return proxy(Connection.class, connection);
+                }
+                if (result instanceof PreparedStatement statement && args != null
+                        && String.valueOf(args[0]).contains("delete from outbox")) {
+                    return proxy(PreparedStatement.class, statement);
+                }
+                if (delegate instanceof PreparedStatement && method.getName().startsWith("execute")) {
+                    completionSent = true;
+                }
+                return result;
+            }));
+        }
     }
 }
