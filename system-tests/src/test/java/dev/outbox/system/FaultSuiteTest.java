@@ -24,6 +24,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
@@ -62,6 +65,21 @@ class FaultSuiteTest {
     static ServiceProcess groupA2;
     static ServiceProcess groupB1;
     static JdbcTemplate jdbc;
+
+    /** A failed step leaves a thread dump of every service in its log: what each was doing, or waiting on. */
+    @RegisterExtension
+    static final TestWatcher DUMP_THREADS_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            for (ServiceProcess service : List.of(producer1, producer2, groupA1, groupA2, groupB1)) {
+                try {
+                    service.dumpThreads();
+                } catch (Exception e) {
+                    cause.addSuppressed(e);
+                }
+            }
+        }
+    };
 
     @BeforeAll
     static void startStack() throws Exception {

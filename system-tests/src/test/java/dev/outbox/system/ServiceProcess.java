@@ -107,6 +107,13 @@ public final class ServiceProcess implements AutoCloseable {
         signal("CONT");
     }
 
+    /** SIGQUIT: the JVM writes a dump of its threads to the log and goes on; for finding what a test waited on. */
+    public synchronized void dumpThreads() throws IOException, InterruptedException {
+        if (isAlive()) {
+            signal("QUIT");
+        }
+    }
+
     private void signal(String name) throws IOException, InterruptedException {
         int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
         if (exit != 0) {

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import dev.outbox.producer.support.ProducerTestBase;
 import dev.outbox.infra.testing.TestDatabase;
 
-/** PostgreSQL down: a 503 with Retry-After within a bounded wait; back up: 202 again, no restart needed. */
+/**
+ * PostgreSQL down: a 503 with Retry-After within a bounded wait; back up: 202 again, no restart needed. An instance
+ * frozen mid-transaction holds its locks (idempotency keys) for a bounded time only.
+ */
 class DatabaseOutageTest extends ProducerTestBase {
 
     private static final String BODY = "{\"topic\":\"shared-events\",\"message\":\"m\"}";
@@ -40,5 +43,10 @@ class DatabaseOutageTest extends ProducerTestBase {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> http.postJson("/api/messages/send", BODY).status() == 202);
         assertThat(http.get("/api/messages/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void itsConnectionsHavePostgresqlEndATransactionLeftIdleFor30Seconds() {
+        assertThat(jdbc.queryForObject("show idle_in_transaction_session_timeout", String.class)).isEqualTo("30s");
     }
 }
