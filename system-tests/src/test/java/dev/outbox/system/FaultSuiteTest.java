@@ -66,7 +66,7 @@ class FaultSuiteTest {
     static ServiceProcess groupB1;
     static JdbcTemplate jdbc;
 
-    /** A failed step leaves a thread dump of every service in its log: what each was doing, or waiting on. */
+    /** A failed step leaves every service's thread dump beside its log: what each was doing, or waiting on. */
     @RegisterExtension
     static final TestWatcher DUMP_THREADS_ON_FAILURE = new TestWatcher() {
         @Override

@@ -107,10 +107,17 @@ public final class ServiceProcess implements AutoCloseable {
         signal("CONT");
     }
 
-    /** SIGQUIT: the JVM writes a dump of its threads to the log and goes on; for finding what a test waited on. */
+    /** Its threads' stacks ({@code jcmd <pid> Thread.print}) to {@code <name>-threads.txt} beside its log. */
     public synchronized void dumpThreads() throws IOException, InterruptedException {
-        if (isAlive()) {
-            signal("QUIT");
+        if (!isAlive()) {
+            return;
+        }
+        File dump = new File(log.getParentFile(), name + "-threads.txt");
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dump)).start();
+        if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
         }
     }
 

@@ -80,8 +80,8 @@ class LeaseTakeoverTest extends ProducerTestBase {
             CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
                     freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
                     Timestamp.from(Instant.now()), 0, 0L)), fences, frozen.instanceId));
-            assertThat(freezer.frozen.await(10, TimeUnit.SECONDS)).as("the completion ran").isTrue();
             try {
+                assertThat(freezer.frozen.await(10, TimeUnit.SECONDS)).as("the completion ran").isTrue();
                 // like a SIGSTOP once the completion went out: no further message reaches PostgreSQL from it
                 await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     survivor.leases.heartbeat();
@@ -148,7 +148,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
                 if (completionSent && frozen.getCount() > 0) {
                     frozen.countDown();
-                    thaw.await();
+                    thaw.await(30, TimeUnit.SECONDS);
                 }
                 Object result;
                 try {
