@@ -263,6 +263,11 @@ public final class Bench {
                     "raw JDBC claim-and-delete", rawClaim, ">= 100,000"));
             figures.add(new Figure("drain", "publisher drain vs raw kafka-clients producer", drained.rate(),
                     "events/s", "raw kafka-clients producer (acks=all, idempotent)", rawKafka, null));
+            // a reference, not a bound: the two raw steps one after the other, each on the whole machine, with
+            // nothing between them (a publisher must do both for every row, on the same 2 cores)
+            figures.add(new Figure("drain", "publisher drain vs both raw steps in series", drained.rate(), "events/s",
+                    "1 / (1 / claim-and-delete + 1 / kafka-clients producer)", 1 / (1 / rawClaim + 1 / rawKafka),
+                    null));
             figures.add(new Figure("drain", "publisher CPU per 1,000 events", drained.cpuMillisPer1000(), "CPU-ms",
                     null, null, "<= 20"));
             figures.add(new Figure("drain", "publisher drain events/s, 3 instances on one machine",
