@@ -614,8 +614,7 @@ public final class Bench {
                 ProducerConfig.LINGER_MS_CONFIG, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 262144,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
-            // warmed up first, as the publisher is before its drain: cold, the quick run's ceiling came out at a
-            // quarter of the full run's
+            // warmed up first, as the publisher is before its drain
             for (int i = 0; i < records / 5; i++) {
                 producer.send(new ProducerRecord<>("bench-raw", "key-" + (i % 1000), value));
             }
