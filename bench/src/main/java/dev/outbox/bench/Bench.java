@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.flywaydb.core.Flyway;
+import org.springframework.util.FileSystemUtils;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -89,8 +90,19 @@ public final class Bench {
             if (bench.postgres != null) {
                 bench.postgres.stop();
             }
+            removeData(work);
         }
         bench.report(Path.of(System.getProperty("bench.results", "bench/results")));
+    }
+
+    /** A run's database and broker data take gigabytes (repeated runs filled this machine's disk): logs stay. */
+    private static void removeData(Path work) throws IOException {
+        try (var entries = Files.list(work)) {
+            for (Path entry : entries.filter(path -> !path.endsWith("logs")).toList()) {
+                FileSystemUtils.deleteRecursively(entry);
+            }
+        }
+        progress("data removed; the services' logs are in " + work.resolve("logs"));
     }
 
     private void startPostgres() throws SQLException {
