@@ -72,6 +72,13 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
     }
 
     @Test
+    void vacuumsTheOutboxAfterAFixedNumberOfDeletedRowsWhateverItsSize() {
+        // claims walk the entries of deleted rows until a vacuum removes them (V5__outbox_autovacuum.sql)
+        assertThat(jdbc.queryForList("select unnest(reloptions) from pg_class where relname = 'outbox'", String.class))
+                .contains("autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=10000");
+    }
+
+    @Test
     void answers503WithRetryAfterOverTheBacklogCap() {
         for (int i = 0; i < 3; i++) {
             assertThat(http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\"}").status())
