@@ -113,8 +113,7 @@ public final class ServiceProcess implements AutoCloseable {
             return;
         }
         File dump = new File(log.getParentFile(), name + "-threads.txt");
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+        Process jcmd = new ProcessBuilder(jdkTool("jcmd"), Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dump)).start();
         if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
             jcmd.destroyForcibly();
@@ -145,9 +144,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     static List<String> javaCommand(Path jar, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(jdkTool("java"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         return command;
+    }
+
+    /** A tool of the JDK running the tests ({@code java}, {@code jcmd}). */
+    private static String jdkTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
     }
 }

@@ -49,7 +49,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(stalled.leases.ownedCount()).isEqualTo(buckets.count());
             var event = store.accept(List.of(new IngestRequest("shared-events", "late", "\"m\"", null, null))).get(0);
             Map<Integer, Long> fencesBeforeStall = stalled.leases.owned();
-            OutboxRow claimed = new OutboxRepository(dataSourceOfTest()).claim(fencesBeforeStall.keySet(), 10).get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(fencesBeforeStall.keySet(), 10).get(0);
 
             long stalledAt = System.nanoTime();
             await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -58,7 +58,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             });
             assertThat(Duration.ofNanos(System.nanoTime() - stalledAt)).isLessThan(LEASE.plusSeconds(2));
 
-            int completed = new OutboxRepository(dataSourceOfTest()).complete(List.of(new OutboxRepository.Published(
+            int completed = new OutboxRepository(dataSource).complete(List.of(new OutboxRepository.Published(
                     claimed, Timestamp.from(Instant.now()), 0, 0L)), fencesBeforeStall, stalled.instanceId);
             assertThat(completed).as("a late complete under a stale fence deletes nothing").isZero();
             assertThat(jdbc.queryForObject("select count(*) from outbox where event_id = ?", Integer.class,
@@ -121,9 +121,6 @@ class LeaseTakeoverTest extends ProducerTestBase {
                 TestKafka.broker().bootstrapServers(), buckets.count(), LEASE);
     }
 
-    private DataSource dataSourceOfTest() {
-        return dataSource;
-    }
 
     /**
      * Hands out connections whose thread freezes at its first JDBC call after the statement that deletes outbox

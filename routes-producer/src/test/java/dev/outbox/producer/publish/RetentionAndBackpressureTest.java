@@ -30,6 +30,9 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
     @Autowired
     BacklogMonitor backlog;
 
+    @Autowired
+    KeyBuckets buckets;
+
     @Test
     void purgesOldPublishedEventsInBatchesAndNeverAPendingOne() {
         var events = store.accept(java.util.stream.IntStream.range(0, 20)
@@ -55,10 +58,10 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
     void purgesOldDeadLettersWithTheirEventsAndKeepsRecentOnes() {
         var events = store.accept(java.util.stream.IntStream.range(0, 3)
                 .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
-        // dead-lettered as the publisher does it (sql/dead-letter.sql), the first two long ago
-        jdbc.update("with moved as (delete from outbox returning *) insert into dead_letters (event_id, bucket, topic, "
-                + "event_key, payload, accepted_at, accepted_by, attempts, reason) select event_id, bucket, topic, "
-                + "event_key, payload, accepted_at, accepted_by, 5, 'refused' from moved");
+        // dead-lettered by the publisher's own statement, the first two long ago
+        var repository = new OutboxRepository(dataSource);
+        repository.claim(java.util.stream.IntStream.range(0, buckets.count()).boxed().toList(), 10)
+                .forEach(row -> repository.deadLetter(row, "refused"));
         jdbc.update("update dead_letters set dead_lettered_at = now() - interval '31 days' where event_id <> ?",
                 events.get(2).eventId());
 
