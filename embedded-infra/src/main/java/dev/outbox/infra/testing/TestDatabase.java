@@ -21,7 +21,11 @@ public final class TestDatabase {
         if (server == null) {
             server = PostgresServer.startTemporary();
             server.createDatabase("outbox_db", "outbox_user", "outbox_password");
-            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "embedded-postgres-stop"));
+            // a temporary directory per test JVM: removed with the server, or every run leaves one behind
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.stop();
+                TemporaryDirectories.delete(server.dataDirectory());
+            }, "embedded-postgres-stop"));
         }
         return server;
     }

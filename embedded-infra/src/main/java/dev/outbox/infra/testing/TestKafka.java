@@ -27,7 +27,11 @@ public final class TestKafka {
         if (broker == null) {
             broker = KafkaBroker.startTemporary();
             broker.createTopic("shared-events", 6, Map.of());
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "embedded-kafka-stop"));
+            // a temporary directory per test JVM: removed with the broker, or every run leaves one behind
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                broker.stop();
+                TemporaryDirectories.delete(broker.logDirectory());
+            }, "embedded-kafka-stop"));
         }
         return broker;
     }
