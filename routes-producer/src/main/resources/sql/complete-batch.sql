@@ -15,19 +15,20 @@ with lease as (
     where l.owner = ?
       and (select set_config('synchronous_commit', 'off', true)) is not null
     for share of l
-), published as (
-    select p.*
-    from unnest(?::bigint[], ?::uuid[], ?::integer[], ?::timestamptz[], ?::integer[], ?::bigint[])
-         as p(id, event_id, bucket, published_at, kafka_partition, kafka_offset)
-    where p.bucket in (select bucket from lease)
+), acked as (
+    select * from unnest(?::bigint[], ?::bigint[], ?::integer[], ?::bigint[])
+         as a(id, published_micros, kafka_partition, kafka_offset)
 ), deleted as (
     -- what the insert needs comes back from the delete itself: a join of the two lists here is a nested loop of
     -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
-    delete from outbox o using published p where o.id = p.id
-    returning o.event_id, p.published_at, p.kafka_partition, p.kafka_offset
+    delete from outbox o using acked a
+    where o.id = a.id and o.bucket in (select bucket from lease)
+    returning o.event_id, a.published_micros, a.kafka_partition, a.kafka_offset
 )
 insert into event_publications (event_id, published_at, kafka_partition, kafka_offset)
-select event_id, published_at, kafka_partition, kafka_offset
+-- the ack times come as microseconds since 1970 (a binary bigint[] costs the publisher far less than a timestamptz[]
+-- in text); interval arithmetic keeps every microsecond, which a division into to_timestamp() would not
+select event_id, timestamptz 'epoch' + published_micros * interval '1 microsecond', kafka_partition, kafka_offset
 from deleted
 -- not expected (an event leaves the outbox with its publication row), but an event put back in the outbox by hand
 -- must not fail its whole batch: the latest acknowledgement is where it is read from

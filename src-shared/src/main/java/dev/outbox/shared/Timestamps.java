@@ -51,6 +51,11 @@ public final class Timestamps {
         return new String(text);
     }
 
+    /** Microseconds since 1970-01-01T00:00Z (what PostgreSQL keeps of an instant). */
+    public static long epochMicros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
     /** Reads an ISO-8601 instant; throws {@link java.time.format.DateTimeParseException} when it is not one. */
     public static Instant parse(String text) {
         if (text.length() == LENGTH && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'

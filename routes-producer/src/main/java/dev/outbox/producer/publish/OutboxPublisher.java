@@ -1,7 +1,6 @@
 package dev.outbox.producer.publish;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -160,7 +159,7 @@ public class OutboxPublisher {
             }
             try {
                 Ack ack = acks.get(i).get();
-                published.add(new OutboxRepository.Published(row, Timestamp.from(ack.at()), ack.metadata().partition(),
+                published.add(new OutboxRepository.Published(row, ack.at(), ack.metadata().partition(),
                         ack.metadata().offset()));
             } catch (ExecutionException e) {
                 failedBuckets.add(row.bucket());

@@ -1,11 +1,10 @@
 package dev.outbox.producer.publish;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +12,10 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.outbox.shared.SqlFiles;
+import dev.outbox.shared.Timestamps;
 
 /** The publisher's SQL: claim the head of owned buckets, complete (fenced), retry, dead-letter, replay. */
 public class OutboxRepository {
@@ -38,11 +37,11 @@ public class OutboxRepository {
      * whose head row waits for a retry.
      */
     public List<OutboxRow> claim(Collection<Integer> buckets, int limit) {
-        return jdbc.query(CLAIM, (rs, n) -> row(rs), (Object) buckets.toArray(Integer[]::new), limit);
+        return jdbc.query(CLAIM, (rs, n) -> row(rs), ints(buckets), limit);
     }
 
     /** A row that Kafka acknowledged, with where it landed. */
-    public record Published(OutboxRow row, Timestamp publishedAt, int partition, long offset) {
+    public record Published(OutboxRow row, Instant publishedAt, int partition, long offset) {
     }
 
     /**
@@ -50,45 +49,27 @@ public class OutboxRepository {
      * buckets still owned under the given fences only. Returns the number of events marked published.
      *
      * <p>One autocommitted statement ({@code complete-batch.sql} says why: no lease lock outlives it, and its
-     * commit does not wait for the WAL flush).
+     * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary.
      */
     public int complete(List<Published> published, Map<Integer, Long> fences, String owner) {
         if (published.isEmpty()) {
             return 0;
         }
-        return jdbc.execute((ConnectionCallback<Integer>) c -> complete(c, published, fences, owner));
-    }
-
-    private static int complete(Connection c, List<Published> published, Map<Integer, Long> fences, String owner)
-            throws SQLException {
         int n = published.size();
-        Long[] ids = new Long[n];
-        UUID[] eventIds = new UUID[n];
-        Integer[] buckets = new Integer[n];
-        Timestamp[] times = new Timestamp[n];
-        Integer[] partitions = new Integer[n];
-        Long[] offsets = new Long[n];
+        long[] ids = new long[n];
+        long[] publishedMicros = new long[n];
+        int[] partitions = new int[n];
+        long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             Published p = published.get(i);
             ids[i] = p.row().id();
-            eventIds[i] = p.row().eventId();
-            buckets[i] = p.row().bucket();
-            times[i] = p.publishedAt();
+            publishedMicros[i] = Timestamps.epochMicros(p.publishedAt());
             partitions[i] = p.partition();
             offsets[i] = p.offset();
         }
-        try (PreparedStatement s = c.prepareStatement(COMPLETE)) {
-            s.setArray(1, c.createArrayOf("integer", fences.keySet().toArray(Integer[]::new)));
-            s.setArray(2, c.createArrayOf("bigint", fences.values().toArray(Long[]::new)));
-            s.setString(3, owner);
-            s.setArray(4, c.createArrayOf("bigint", ids));
-            s.setArray(5, c.createArrayOf("uuid", eventIds));
-            s.setArray(6, c.createArrayOf("integer", buckets));
-            s.setArray(7, c.createArrayOf("timestamptz", times));
-            s.setArray(8, c.createArrayOf("integer", partitions));
-            s.setArray(9, c.createArrayOf("bigint", offsets));
-            return s.executeUpdate();
-        }
+        long[] fenceValues = fences.values().stream().mapToLong(Long::longValue).toArray();
+        return jdbc.update(COMPLETE, ints(fences.keySet()), fenceValues, owner, ids, publishedMicros, partitions,
+                offsets);
     }
 
     public void scheduleRetry(OutboxRow row, Duration delay, String error) {
@@ -111,10 +92,15 @@ public class OutboxRepository {
         return text.length() > 1000 ? text.substring(0, 1000) : text;
     }
 
+    private static int[] ints(Collection<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     private static OutboxRow row(ResultSet rs) throws SQLException {
         return new OutboxRow(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getInt("bucket"),
                 rs.getString("topic"), rs.getString("event_key"), rs.getString("payload"), rs.getString("headers"),
-                rs.getString("traceparent"), rs.getTimestamp("accepted_at").toInstant(), rs.getString("accepted_by"),
+                rs.getString("traceparent"), rs.getObject("accepted_at", OffsetDateTime.class).toInstant(),
+                rs.getString("accepted_by"),
                 rs.getInt("attempts"));
     }
 

@@ -37,7 +37,7 @@ public class PublisherMetrics {
     void published(List<OutboxRepository.Published> rows, int completed) {
         published.increment(completed);
         for (OutboxRepository.Published p : rows) {
-            latency.record(Duration.between(p.row().acceptedAt(), p.publishedAt().toInstant()));
+            latency.record(Duration.between(p.row().acceptedAt(), p.publishedAt()));
         }
     }
 

@@ -7,7 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,7 +58,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(Duration.ofNanos(System.nanoTime() - stalledAt)).isLessThan(LEASE.plusSeconds(2));
 
             int completed = new OutboxRepository(dataSource).complete(List.of(new OutboxRepository.Published(
-                    claimed, Timestamp.from(Instant.now()), 0, 0L)), fencesBeforeStall, stalled.instanceId);
+                    claimed, Instant.now(), 0, 0L)), fencesBeforeStall, stalled.instanceId);
             assertThat(completed).as("a late complete under a stale fence deletes nothing").isZero();
             assertThat(jdbc.queryForObject("select count(*) from outbox where event_id = ?", Integer.class,
                     event.eventId())).isEqualTo(1);
@@ -79,7 +78,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             var freezer = new FreezeAfterCompletion(dataSource);
             CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
                     freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
-                    Timestamp.from(Instant.now()), 0, 0L)), fences, frozen.instanceId));
+                    Instant.now(), 0, 0L)), fences, frozen.instanceId));
             try {
                 assertThat(freezer.frozen.await(10, TimeUnit.SECONDS)).as("the completion ran").isTrue();
                 // like a SIGSTOP once the completion went out: no further message reaches PostgreSQL from it
