@@ -463,15 +463,8 @@ final class Pipeline {
 
     /** Records on shared-events (the sum of its partitions' end offsets). */
     private static long topicRecords(String brokers) throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
-            var partitions = admin.describeTopics(List.of("shared-events")).allTopicNames().get().get("shared-events")
-                    .partitions();
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-                    new LinkedHashMap<>();
-            partitions.forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition("shared-events", p.partition()),
-                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            return admin.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+        try (TopicRecords records = new TopicRecords(brokers)) {
+            return records.count();
         }
     }
 
