@@ -16,13 +16,17 @@ with lease as (
       and (select set_config('synchronous_commit', 'off', true)) is not null
     for share of l
 ), acked as (
-    select * from unnest(?::bigint[], ?::bigint[], ?::integer[], ?::bigint[])
-         as a(id, published_micros, kafka_partition, kafka_offset)
+    -- the lease is checked on this list, not on the outbox: given the outbox side, PostgreSQL may read every row of
+    -- the owned buckets through outbox_bucket_id_idx (200 ms for 1,000 rows out of 100,000, explain analyze) where
+    -- this shape probes the primary key 1,000 times
+    select a.*
+    from unnest(?::bigint[], ?::integer[], ?::bigint[], ?::integer[], ?::bigint[])
+         as a(id, bucket, published_micros, kafka_partition, kafka_offset)
+    where a.bucket in (select bucket from lease)
 ), deleted as (
     -- what the insert needs comes back from the delete itself: a join of the two lists here is a nested loop of
     -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
-    delete from outbox o using acked a
-    where o.id = a.id and o.bucket in (select bucket from lease)
+    delete from outbox o using acked a where o.id = a.id
     returning o.event_id, a.published_micros, a.kafka_partition, a.kafka_offset
 )
 insert into event_publications (event_id, published_at, kafka_partition, kafka_offset)

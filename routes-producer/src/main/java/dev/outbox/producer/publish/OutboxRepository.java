@@ -57,19 +57,21 @@ public class OutboxRepository {
         }
         int n = published.size();
         long[] ids = new long[n];
+        int[] buckets = new int[n];
         long[] publishedMicros = new long[n];
         int[] partitions = new int[n];
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             Published p = published.get(i);
             ids[i] = p.row().id();
+            buckets[i] = p.row().bucket();
             publishedMicros[i] = Timestamps.epochMicros(p.publishedAt());
             partitions[i] = p.partition();
             offsets[i] = p.offset();
         }
         long[] fenceValues = fences.values().stream().mapToLong(Long::longValue).toArray();
-        return jdbc.update(COMPLETE, ints(fences.keySet()), fenceValues, owner, ids, publishedMicros, partitions,
-                offsets);
+        return jdbc.update(COMPLETE, ints(fences.keySet()), fenceValues, owner, ids, buckets, publishedMicros,
+                partitions, offsets);
     }
 
     public void scheduleRetry(OutboxRow row, Duration delay, String error) {
