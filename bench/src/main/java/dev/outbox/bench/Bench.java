@@ -591,17 +591,19 @@ public final class Bench {
      */
     private Drained awaitDrained(ChildJvm process, String brokers, Duration limit) throws Exception {
         try (TopicRecords topic = new TopicRecords(brokers)) {
+            Duration startCpu = process.cpuTime();
+            long started = System.nanoTime(); // before the count: rows deleted while it runs are in it
+            long deadline = started + limit.toNanos();
             long startRecords = topic.count();
             long startRows = pending();
-            Duration startCpu = process.cpuTime();
-            long started = System.nanoTime();
-            long deadline = started + limit.toNanos();
             long published = 0;
             boolean empty = false;
             while (!empty && System.nanoTime() < deadline) {
                 Thread.sleep(100);
+                long before = published;
                 published = topic.count() - startRecords;
-                empty = published >= startRows - IN_FLIGHT_MARGIN && outboxEmpty();
+                // near the end, or when publishing stopped (more in flight than the margin, or a stuck publisher)
+                empty = (published >= startRows - IN_FLIGHT_MARGIN || published == before) && outboxEmpty();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long done = empty ? startRows : Math.min(published, startRows);

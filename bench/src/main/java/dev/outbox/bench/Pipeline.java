@@ -267,7 +267,10 @@ final class Pipeline {
             long accepted = count("select count(*) from events where accepted_at >= ?", from);
             long lost = count("select count(*) from events e where accepted_at >= ? and not exists (select 1 from "
                     + "processed_events p where p.event_id = e.event_id and p.consumer_group = 'group-a')", from);
-            long records = topicRecords("127.0.0.1:" + kafkaPort);
+            long records;
+            try (TopicRecords topic = new TopicRecords("127.0.0.1:" + kafkaPort)) {
+                records = topic.count();
+            }
             long events = count("select count(*) from events");
             Bench.progress(String.format(Locale.ROOT, "  errors %d, peak oldest pending %.1f s, backlog at restart %.0f, "
                             + "first ack %.1f s after the broker's READY, drained %.1f s after that (%.0f events/s = "
@@ -459,13 +462,6 @@ final class Pipeline {
             }
         }
         return values;
-    }
-
-    /** Records on shared-events (the sum of its partitions' end offsets). */
-    private static long topicRecords(String brokers) throws Exception {
-        try (TopicRecords records = new TopicRecords(brokers)) {
-            return records.count();
-        }
     }
 
     private void resetTables() throws SQLException {

@@ -43,6 +43,19 @@ class TimestampsTest {
     }
 
     @Test
+    void countsMicrosecondsSince1970AsPostgresqlKeepsThem() {
+        Random random = new Random(SEED);
+        for (int i = 0; i < 100_000; i++) {
+            Instant instant = randomInstant(random).minusSeconds(random.nextBoolean() ? 0 : 100L * 365 * 86_400);
+            assertThat(Instant.EPOCH.plus(Timestamps.epochMicros(instant), ChronoUnit.MICROS)).as("seed %d", SEED)
+                    .isEqualTo(instant.truncatedTo(ChronoUnit.MICROS));
+        }
+        assertThat(Timestamps.epochMicros(Instant.parse("1969-12-31T23:59:59.999999999Z"))).isEqualTo(-1);
+        assertThat(Timestamps.epochMicros(Instant.parse("2026-11-27T04:05:06.123456789Z")))
+                .isEqualTo(1_795_752_306_123_456L);
+    }
+
+    @Test
     void readsOtherIsoFormsAsJavaTimeDoes() {
         assertThat(Timestamps.parse("2026-11-27T04:05:06Z")).isEqualTo(Instant.parse("2026-11-27T04:05:06Z"));
         assertThat(Timestamps.parse("2026-11-27T04:05:06.123456789Z"))

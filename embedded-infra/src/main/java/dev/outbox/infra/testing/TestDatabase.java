@@ -21,11 +21,7 @@ public final class TestDatabase {
         if (server == null) {
             server = PostgresServer.startTemporary();
             server.createDatabase("outbox_db", "outbox_user", "outbox_password");
-            // a temporary directory per test JVM: removed with the server, or every run leaves one behind
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.stop();
-                TemporaryDirectories.delete(server.dataDirectory());
-            }, "embedded-postgres-stop"));
+            TemporaryDirectories.stopAndRemoveAtExit("embedded-postgres-stop", server::stop, server.dataDirectory());
         }
         return server;
     }

@@ -27,11 +27,7 @@ public final class TestKafka {
         if (broker == null) {
             broker = KafkaBroker.startTemporary();
             broker.createTopic("shared-events", 6, Map.of());
-            // a temporary directory per test JVM: removed with the broker, or every run leaves one behind
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                broker.stop();
-                TemporaryDirectories.delete(broker.logDirectory());
-            }, "embedded-kafka-stop"));
+            TemporaryDirectories.stopAndRemoveAtExit("embedded-kafka-stop", broker::stop, broker.logDirectory());
         }
         return broker;
     }

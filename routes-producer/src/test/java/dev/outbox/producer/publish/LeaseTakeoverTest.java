@@ -29,7 +29,7 @@ import dev.outbox.infra.testing.TestKafka;
 /**
  * Bucket ownership: a stalled instance (no heartbeat) loses its buckets within the lease timeout, and when it
  * wakes it deletes nothing it no longer owns, wherever it stalled; a graceful shutdown hands its buckets over at
- * once.
+ * once. Under its own lease a completion removes the rows and records each acknowledgement to the microsecond.
  */
 class LeaseTakeoverTest extends ProducerTestBase {
 
@@ -40,6 +40,28 @@ class LeaseTakeoverTest extends ProducerTestBase {
 
     @Autowired
     EventStore store;
+
+    @Test
+    void completesUnderItsLeaseAndRecordsWhereAndWhenKafkaAcknowledged() throws Exception {
+        try (var owner = instance("owner")) {
+            owner.leases.heartbeat();
+            var event = store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null))).get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(owner.leases.owned().keySet(), 10).get(0);
+            Instant ackedAt = Instant.parse("2026-11-27T04:05:06.123456789Z");
+
+            int completed = new OutboxRepository(dataSource).complete(
+                    List.of(new OutboxRepository.Published(claimed, ackedAt, 4, 1234567890123L)), owner.leases.owned(),
+                    owner.instanceId);
+
+            assertThat(completed).isOne();
+            assertThat(rows("outbox")).isZero();
+            var publication = jdbc.queryForMap("select published_at, kafka_partition, kafka_offset "
+                    + "from event_publications where event_id = ?", event.eventId());
+            assertThat(((java.sql.Timestamp) publication.get("published_at")).toInstant())
+                    .isEqualTo(Instant.parse("2026-11-27T04:05:06.123456Z"));
+            assertThat(publication).containsEntry("kafka_partition", 4).containsEntry("kafka_offset", 1234567890123L);
+        }
+    }
 
     @Test
     void takesOverAStalledInstancesBucketsAndFencesItsLateDeletes() throws Exception {
