@@ -13,5 +13,8 @@ with input as (
 insert into outbox (event_id, bucket, topic, event_key, payload, headers, traceparent, accepted_at, accepted_by)
 select event_id, bucket, topic, event_key, payload, headers, traceparent, now(), ?
 from input
+-- a transaction id before the first outbox id is drawn (a one-time filter, evaluated before any row): the
+-- publisher's claim floors rely on it (BucketFloors)
+where (select pg_current_xact_id()) is not null
 order by position
 returning now()

@@ -42,6 +42,8 @@ public class OutboxPublisher {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final byte[] VERSION = OutboxHeaders.CURRENT_VERSION.getBytes(StandardCharsets.UTF_8);
     private static final byte[] JSON = OutboxHeaders.JSON.getBytes(StandardCharsets.UTF_8);
+    /** How often a round of claims starts from the outbox's start whatever the floors say (BucketFloors). */
+    private static final Duration FLOOR_SWEEP = Duration.ofSeconds(10);
 
     private final OutboxRepository repository;
     private final BucketLeases leases;
@@ -52,10 +54,18 @@ public class OutboxPublisher {
     private final Backoff backoff;
     private final int laneCount;
     private final ExecutorService laneThreads;
+    private final BucketFloors floors;
     private volatile boolean stopping;
 
     public OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
                            PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes) {
+        this(repository, leases, producer, metrics, batchSize, maxAttempts, backoff, lanes, FLOOR_SWEEP);
+    }
+
+    OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
+                    PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes,
+                    Duration floorSweep) {
+        this.floors = new BucketFloors(floorSweep);
         this.repository = repository;
         this.leases = leases;
         this.producer = producer;
@@ -85,6 +95,7 @@ public class OutboxPublisher {
             if (fences.isEmpty()) {
                 break;
             }
+            floors.startRound();
             // the first round is one claim over every bucket, so an idle poll costs one query, not one per lane
             List<BatchResult> results = firstRound
                     ? List.of(publishOneBatch(fences.keySet(), fences))
@@ -140,7 +151,8 @@ public class OutboxPublisher {
     }
 
     BatchResult publishOneBatch(Set<Integer> buckets, Map<Integer, Long> fences) {
-        List<OutboxRow> rows = repository.claim(buckets, batchSize);
+        OutboxRepository.Claim claim = repository.claim(buckets, floors.floorOf(buckets), batchSize);
+        List<OutboxRow> rows = claim.rows();
         if (rows.isEmpty()) {
             return new BatchResult(0, 0, 0);
         }
@@ -174,6 +186,8 @@ public class OutboxPublisher {
         if (marked < published.size()) {
             LOG.warn("Fenced out: buckets changed owner mid-batch, rows left for the new owner acked={} completed={} "
                     + "instance={}", published.size(), marked, leases.instanceId());
+        } else {
+            floors.learn(buckets, claim, failedBuckets);
         }
         metrics.published(published, marked);
         return new BatchResult(rows.size(), marked, failed);

@@ -5,9 +5,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -32,12 +35,36 @@ public class OutboxRepository {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    /** Claimed rows, with the snapshot they were read in and the buckets left out as blocked (BucketFloors). */
+    public record Claim(List<OutboxRow> rows, long snapshotXmin, long snapshotXmax, Set<Integer> blocked) {
+    }
+
     /**
-     * Up to {@code limit} of the oldest rows in the given buckets, in id (commit) order, leaving out the buckets
-     * whose head row waits for a retry.
+     * Up to {@code limit} of the oldest rows in the given buckets from id {@code floor} on, in id (commit) order,
+     * leaving out the buckets whose head row waits for a retry.
      */
+    public Claim claim(Collection<Integer> buckets, long floor, int limit) {
+        return jdbc.query(CLAIM, rs -> {
+            List<OutboxRow> rows = new ArrayList<>(limit);
+            long xmin = 0;
+            long xmax = 0;
+            Set<Integer> blocked = Set.of();
+            while (rs.next()) {
+                if (rows.isEmpty()) {
+                    xmin = rs.getLong("snapshot_xmin");
+                    xmax = rs.getLong("snapshot_xmax");
+                    // one entry per waiting row: a bucket may come more than once
+                    blocked = Set.copyOf(Arrays.asList((Integer[]) rs.getArray("blocked").getArray()));
+                }
+                rows.add(row(rs));
+            }
+            return new Claim(rows, xmin, xmax, blocked);
+        }, ints(buckets), floor, limit);
+    }
+
+    /** The same from the start of the outbox. */
     public List<OutboxRow> claim(Collection<Integer> buckets, int limit) {
-        return jdbc.query(CLAIM, (rs, n) -> row(rs), ints(buckets), limit);
+        return claim(buckets, 0, limit).rows();
     }
 
     /** A row that Kafka acknowledged, with where it landed. */

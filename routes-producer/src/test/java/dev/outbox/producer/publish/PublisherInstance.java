@@ -23,6 +23,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 final class PublisherInstance implements AutoCloseable {
 
+    /** Claims start from their floors only (no periodic sweep to hide a floor that rose too early). */
+    private static final Duration NO_FLOOR_SWEEP = Duration.ofDays(1);
+
     final String instanceId;
     final BucketLeases leases;
     final OutboxPublisher publisher;
@@ -46,7 +49,7 @@ final class PublisherInstance implements AutoCloseable {
         leases = new BucketLeases(pool, instanceId, bucketCount, leaseTimeout);
         publisher = new OutboxPublisher(new OutboxRepository(pool), leases, producer,
                 new PublisherMetrics(new SimpleMeterRegistry(), leases), 200, 5,
-                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2);
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2, NO_FLOOR_SWEEP);
     }
 
     PublisherInstance start(Duration heartbeat) {
