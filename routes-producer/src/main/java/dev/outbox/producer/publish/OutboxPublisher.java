@@ -42,8 +42,8 @@ public class OutboxPublisher {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final byte[] VERSION = OutboxHeaders.CURRENT_VERSION.getBytes(StandardCharsets.UTF_8);
     private static final byte[] JSON = OutboxHeaders.JSON.getBytes(StandardCharsets.UTF_8);
-    /** How often a round of claims starts from the outbox's start whatever the floors say (BucketFloors). */
-    private static final Duration FLOOR_SWEEP = Duration.ofSeconds(10);
+    /** How often the owned buckets' heads are checked against their claim floors (BucketFloors). */
+    private static final Duration FLOOR_CHECK = Duration.ofSeconds(10);
 
     private final OutboxRepository repository;
     private final BucketLeases leases;
@@ -59,13 +59,13 @@ public class OutboxPublisher {
 
     public OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
                            PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes) {
-        this(repository, leases, producer, metrics, batchSize, maxAttempts, backoff, lanes, FLOOR_SWEEP);
+        this(repository, leases, producer, metrics, batchSize, maxAttempts, backoff, lanes, FLOOR_CHECK);
     }
 
     OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
                     PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes,
-                    Duration floorSweep) {
-        this.floors = new BucketFloors(floorSweep);
+                    Duration floorCheck) {
+        this.floors = new BucketFloors(floorCheck);
         this.repository = repository;
         this.leases = leases;
         this.producer = producer;
@@ -95,7 +95,9 @@ public class OutboxPublisher {
             if (fences.isEmpty()) {
                 break;
             }
-            floors.startRound();
+            if (floors.checkDue()) {
+                floors.check(repository.heads(fences.keySet()), repository.identityCache());
+            }
             // the first round is one claim over every bucket, so an idle poll costs one query, not one per lane
             List<BatchResult> results = firstRound
                     ? List.of(publishOneBatch(fences.keySet(), fences))
@@ -182,12 +184,13 @@ public class OutboxPublisher {
                 return new BatchResult(rows.size(), 0, rows.size());
             }
         }
-        int marked = repository.complete(published, fences, leases.instanceId());
+        OutboxRepository.Completion completion = repository.complete(published, fences, leases.instanceId());
+        int marked = completion.completed();
         if (marked < published.size()) {
             LOG.warn("Fenced out: buckets changed owner mid-batch, rows left for the new owner acked={} completed={} "
                     + "instance={}", published.size(), marked, leases.instanceId());
         } else {
-            floors.learn(buckets, claim, failedBuckets);
+            floors.learn(buckets, claim, failedBuckets, completion.transactionId());
         }
         metrics.published(published, marked);
         return new BatchResult(rows.size(), marked, failed);

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ public class OutboxRepository {
 
     private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
     private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
+    private static final String HEADS = SqlFiles.load("sql/bucket-heads.sql");
     private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
     private static final String DEAD_LETTER = SqlFiles.load("sql/dead-letter.sql");
     private static final String REPLAY = SqlFiles.load("sql/replay-dead-letter.sql");
@@ -71,16 +73,20 @@ public class OutboxRepository {
     public record Published(OutboxRow row, Instant publishedAt, int partition, long offset) {
     }
 
+    /** Events marked published by a completion, and its transaction id (BucketFloors). */
+    public record Completion(int completed, long transactionId) {
+    }
+
     /**
      * Deletes the acknowledged rows and records partition, offset and publish time on their events, for the
-     * buckets still owned under the given fences only. Returns the number of events marked published.
+     * buckets still owned under the given fences only.
      *
      * <p>One autocommitted statement ({@code complete-batch.sql} says why: no lease lock outlives it, and its
      * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary.
      */
-    public int complete(List<Published> published, Map<Integer, Long> fences, String owner) {
+    public Completion complete(List<Published> published, Map<Integer, Long> fences, String owner) {
         if (published.isEmpty()) {
-            return 0;
+            return new Completion(0, 0);
         }
         int n = published.size();
         long[] ids = new long[n];
@@ -97,8 +103,24 @@ public class OutboxRepository {
             offsets[i] = p.offset();
         }
         long[] fenceValues = fences.values().stream().mapToLong(Long::longValue).toArray();
-        return jdbc.update(COMPLETE, ints(fences.keySet()), fenceValues, owner, ids, buckets, publishedMicros,
-                partitions, offsets);
+        return jdbc.queryForObject(COMPLETE, (rs, row) -> new Completion(rs.getInt("completed"),
+                rs.getLong("transaction_id")), ints(fences.keySet()), fenceValues, owner, ids, buckets,
+                publishedMicros, partitions, offsets);
+    }
+
+    /** The lowest id of each of these buckets that has rows (BucketFloors' check). */
+    public Map<Integer, Long> heads(Collection<Integer> buckets) {
+        Map<Integer, Long> heads = new HashMap<>();
+        jdbc.query(HEADS, rs -> {
+            heads.put(rs.getInt("bucket"), rs.getLong("id"));
+        }, ints(buckets));
+        return heads;
+    }
+
+    /** How many outbox ids a session draws ahead (the identity sequence's cache). */
+    public long identityCache() {
+        return jdbc.queryForObject("select seqcache from pg_sequence "
+                + "where seqrelid = pg_get_serial_sequence('outbox', 'id')::regclass", Long.class);
     }
 
     public void scheduleRetry(OutboxRow row, Duration delay, String error) {

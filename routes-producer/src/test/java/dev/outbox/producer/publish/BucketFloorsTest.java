@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -18,53 +19,59 @@ class BucketFloorsTest {
     private final BucketFloors floors = new BucketFloors(Duration.ofHours(1));
 
     @Test
-    void risesOnlyOnceEveryTransactionRunningAtTheClaimHasEnded() {
-        floors.startRound(); // the first round sweeps
-        floors.learn(LANE, claim(100, 107, Set.of(), row(40, 1), row(41, 5)), Set.of());
-        floors.startRound();
+    void risesOnlyOnceEveryTransactionBelowTheCompletionHasEnded() {
+        floors.learn(LANE, claim(100, 107, Set.of(), row(40, 1), row(41, 5)), Set.of(), 110);
         assertThat(floors.floorOf(LANE)).as("a transaction running at the claim may still commit a lower id").isZero();
 
-        floors.learn(LANE, claim(106, 110, Set.of(), row(42, 1)), Set.of());
-        assertThat(floors.floorOf(LANE)).as("xmin 106 < xmax 107: one of them may still be running").isZero();
+        floors.learn(LANE, claim(110, 112, Set.of(), row(42, 1)), Set.of(), 113);
+        assertThat(floors.floorOf(LANE)).as("xmin 110 is past the first claim's xmax (107) but not past its "
+                + "completion (110): a transaction running then, above that xmax, may still be running").isZero();
 
-        floors.learn(LANE, claim(110, 112, Set.of(), row(39, 1), row(45, 5)), Set.of());
-        assertThat(floors.floorOf(LANE)).as("all running at the second claim ended: the lower of both claims' ends")
+        floors.learn(LANE, claim(114, 116, Set.of(), row(43, 1), row(45, 5)), Set.of(), 117);
+        assertThat(floors.floorOf(LANE)).as("every transaction below 113 ended: the lower of both claims' ends")
                 .isEqualTo(43);
 
-        floors.learn(LANE, claim(112, 115, Set.of(), row(50, 5)), Set.of());
+        floors.learn(LANE, claim(118, 120, Set.of(), row(50, 5)), Set.of(), 121);
         assertThat(floors.floorOf(LANE)).isEqualTo(46);
         assertThat(floors.floorOf(List.of(1, 5, 9))).as("a bucket never claimed keeps the lane at 0").isZero();
     }
 
     @Test
-    void learnsNothingForABucketThatWasBlockedOrFailed() {
-        floors.startRound();
-        floors.learn(LANE, claim(100, 101, Set.of(5), row(40, 1)), Set.of(1));
-        floors.learn(LANE, claim(101, 102, Set.of(5), row(41, 1)), Set.of(1));
-        floors.startRound();
-
+    void learnsNothingForABucketThatWasBlockedOrFailedOrFromABatchNothingCompleted() {
+        floors.learn(LANE, claim(100, 101, Set.of(5), row(40, 1)), Set.of(1), 102);
+        floors.learn(LANE, claim(103, 104, Set.of(5), row(41, 1)), Set.of(1), 105);
         assertThat(floors.floorOf(List.of(1))).as("failed").isZero();
         assertThat(floors.floorOf(List.of(5))).as("blocked").isZero();
+
+        var nothingCompleted = new BucketFloors(Duration.ofHours(1));
+        nothingCompleted.learn(LANE, claim(100, 101, Set.of(), row(40, 1)), Set.of(), 0);
+        nothingCompleted.learn(LANE, claim(103, 104, Set.of(), row(41, 1)), Set.of(), 0);
+        assertThat(nothingCompleted.floorOf(LANE)).isZero();
     }
 
     @Test
-    void aSweepStartsFromZeroAndARowFoundBelowAFloorResetsIt() {
-        var sweeping = new BucketFloors(Duration.ZERO);
-        sweeping.startRound();
-        sweeping.learn(LANE, claim(100, 101, Set.of(), row(40, 1)), Set.of());
-        sweeping.learn(LANE, claim(101, 102, Set.of(), row(50, 1)), Set.of());
-        sweeping.startRound();
-        assertThat(sweeping.floorOf(LANE)).as("every round sweeps with a zero period").isZero();
-
-        floors.startRound();
-        floors.learn(LANE, claim(100, 101, Set.of(), row(40, 1)), Set.of());
-        floors.learn(LANE, claim(101, 102, Set.of(), row(50, 1)), Set.of());
-        floors.startRound();
+    void aHeadBelowItsFloorResetsItAndTransactionIdsGoingBackDropAll() {
+        floors.learn(LANE, claim(100, 101, Set.of(), row(40, 1)), Set.of(), 102);
+        floors.learn(LANE, claim(103, 104, Set.of(), row(50, 1)), Set.of(), 105);
         assertThat(floors.floorOf(LANE)).isEqualTo(41);
 
-        floors.learn(LANE, claim(102, 103, Set.of(), row(7, 5)), Set.of()); // an identity restarted by hand
+        floors.check(Map.of(1, 60L, 5, 7L), 1); // bucket 5 holds id 7: an identity restarted by hand
         assertThat(floors.floorOf(List.of(5))).isZero();
         assertThat(floors.floorOf(List.of(1))).isEqualTo(41);
+
+        floors.learn(LANE, claim(106, 90, Set.of(), row(60, 1)), Set.of(), 107); // a restore: xmax 90 after 104
+        assertThat(floors.floorOf(List.of(1))).isZero();
+    }
+
+    @Test
+    void staysOffWhenTheIdentityDrawsIdsAheadAndChecksOnlyWhenDue() {
+        assertThat(floors.checkDue()).as("at once").isTrue();
+        assertThat(floors.checkDue()).as("then after an hour").isFalse();
+
+        floors.check(Map.of(), 20);
+        floors.learn(LANE, claim(100, 101, Set.of(), row(40, 1)), Set.of(), 102);
+        floors.learn(LANE, claim(103, 104, Set.of(), row(50, 1)), Set.of(), 105);
+        assertThat(floors.floorOf(LANE)).isZero();
     }
 
     private static OutboxRepository.Claim claim(long xmin, long xmax, Set<Integer> blocked, OutboxRow... rows) {

@@ -22,8 +22,8 @@ import dev.outbox.producer.support.ProducerTestBase;
 /**
  * Claims start from a floor per bucket (BucketFloors) and still publish a row whose transaction took its id before
  * rows of the same bucket that were committed, published and deleted meanwhile: the row is published once its
- * transaction commits, after those rows, as commits ordered them. The instance never sweeps, so a floor that rose
- * past the open transaction's id would leave the row in the outbox.
+ * transaction commits, after those rows, as commits ordered them. The instance checks its floors only at its start,
+ * so a floor that rose past the open transaction's id would leave the row in the outbox.
  */
 class ClaimFloorTest extends ProducerTestBase {
 

@@ -51,7 +51,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
 
             int completed = new OutboxRepository(dataSource).complete(
                     List.of(new OutboxRepository.Published(claimed, ackedAt, 4, 1234567890123L)), owner.leases.owned(),
-                    owner.instanceId);
+                    owner.instanceId).completed();
 
             assertThat(completed).isOne();
             assertThat(rows("outbox")).isZero();
@@ -80,7 +80,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(Duration.ofNanos(System.nanoTime() - stalledAt)).isLessThan(LEASE.plusSeconds(2));
 
             int completed = new OutboxRepository(dataSource).complete(List.of(new OutboxRepository.Published(
-                    claimed, Instant.now(), 0, 0L)), fencesBeforeStall, stalled.instanceId);
+                    claimed, Instant.now(), 0, 0L)), fencesBeforeStall, stalled.instanceId).completed();
             assertThat(completed).as("a late complete under a stale fence deletes nothing").isZero();
             assertThat(jdbc.queryForObject("select count(*) from outbox where event_id = ?", Integer.class,
                     event.eventId())).isEqualTo(1);
@@ -100,7 +100,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             var freezer = new FreezeAfterCompletion(dataSource);
             CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
                     freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
-                    Instant.now(), 0, 0L)), fences, frozen.instanceId));
+                    Instant.now(), 0, 0L)), fences, frozen.instanceId).completed());
             try {
                 assertThat(freezer.frozen.await(10, TimeUnit.SECONDS)).as("the completion ran").isTrue();
                 // like a SIGSTOP once the completion went out: no further message reaches PostgreSQL from it

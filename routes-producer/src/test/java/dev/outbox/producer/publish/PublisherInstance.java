@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 final class PublisherInstance implements AutoCloseable {
 
-    /** Claims start from their floors only (no periodic sweep to hide a floor that rose too early). */
-    private static final Duration NO_FLOOR_SWEEP = Duration.ofDays(1);
+    /** No periodic check of the claim floors to hide a floor that rose too early (one check at the start). */
+    private static final Duration NO_FLOOR_CHECK = Duration.ofDays(1);
 
     final String instanceId;
     final BucketLeases leases;
@@ -49,7 +49,7 @@ final class PublisherInstance implements AutoCloseable {
         leases = new BucketLeases(pool, instanceId, bucketCount, leaseTimeout);
         publisher = new OutboxPublisher(new OutboxRepository(pool), leases, producer,
                 new PublisherMetrics(new SimpleMeterRegistry(), leases), 200, 5,
-                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2, NO_FLOOR_SWEEP);
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2, NO_FLOOR_CHECK);
     }
 
     PublisherInstance start(Duration heartbeat) {

@@ -1,0 +1,5 @@
+-- The lowest id of each given bucket that has rows: one probe of outbox_bucket_id_idx per bucket. BucketFloors
+-- compares them with its floors every few seconds.
+select b.bucket, h.id
+from unnest(?::integer[]) as b(bucket)
+cross join lateral (select id from outbox where bucket = b.bucket order by id limit 1) as h
