@@ -28,11 +28,16 @@ import org.slf4j.LoggerFactory;
  * snapshot's own xmax would not do: it is one past the last completed transaction, and a running one may be above
  * it.) A bucket that was blocked (waiting for a retry) or had a failure in the batch learns nothing from it.
  *
- * <p>Checks: every {@code checkEvery}, the head (lowest id) of each owned bucket is compared with its floor; a
- * head below (an identity restarted by hand, or a flaw in the reasoning above) resets that floor and is logged.
- * Floors are dropped when a claim's snapshot xmax goes backwards (a restore, a failover to a lagging standby).
- * A wrong floor would delay a row until the next check and let later rows of its key overtake it: the order
- * promise rests on the reasoning above, which {@code ClaimFloorTest} exercises with the checks switched off.
+ * A candidate waits until a claim passes it, and only then gives way to a newer one: replaced at every batch, it
+ * would seldom be passed while ingest keeps transactions running.
+ *
+ * <p>Rows put into the outbox by hand must take a transaction id first ({@code select pg_current_xact_id()}) or go
+ * through the replay API. Checks: every {@code checkEvery}, the head (lowest id) of each owned bucket is compared
+ * with its floor; a head below (an identity restarted by hand, or a flaw in the reasoning above) resets that floor
+ * and is logged. Floors live in memory and are forgotten on any database error (a restore or a failover to a
+ * standby that is behind starts with one). A wrong floor would delay a row until the next check and let later rows
+ * of its key overtake it: the order promise rests on the reasoning above, which {@code ClaimFloorTest} exercises
+ * with the checks switched off.
  */
 final class BucketFloors {
 
@@ -47,7 +52,6 @@ final class BucketFloors {
     private final long checkEveryNanos;
     private long nextCheck;
     private volatile boolean enabled = true;
-    private volatile long highestXmax;
 
     BucketFloors(Duration checkEvery) {
         this.checkEveryNanos = checkEvery.toNanos();
@@ -65,12 +69,12 @@ final class BucketFloors {
     }
 
     /** Compares each bucket's head with its floor; with an identity that draws ids ahead, floors stay off. */
-    void check(Map<Integer, Long> heads, long identityCache) {
+    synchronized void check(Map<Integer, Long> heads, long identityCache) {
         if (identityCache != 1 && enabled) {
             LOG.warn("The outbox identity caches {} ids per session: ids are not drawn in time order, claims start "
                     + "from 0", identityCache);
             enabled = false;
-            clear();
+            forget();
         }
         heads.forEach((bucket, head) -> {
             long floor = floors.getOrDefault(bucket, 0L);
@@ -100,17 +104,11 @@ final class BucketFloors {
      * every row it returned published and deleted, or in {@code failedBuckets}. Not called when the completion
      * was fenced out.
      */
-    void learn(Collection<Integer> buckets, OutboxRepository.Claim claim, Set<Integer> failedBuckets,
-               long completion) {
+    synchronized void learn(Collection<Integer> buckets, OutboxRepository.Claim claim, Set<Integer> failedBuckets,
+                            long completion) {
         if (claim.rows().isEmpty() || completion <= 0 || !enabled) {
             return; // nothing read, or nothing completed: no transaction after the snapshot to wait for
         }
-        if (claim.snapshotXmax() < highestXmax) {
-            LOG.warn("Transaction ids went back ({} after {}): the database was restored or failed over, claim floors "
-                    + "dropped", claim.snapshotXmax(), highestXmax);
-            clear();
-        }
-        highestXmax = Math.max(highestXmax, claim.snapshotXmax());
         Set<Integer> skipped = new HashSet<>(failedBuckets);
         skipped.addAll(claim.blocked());
         long next = claim.rows().get(claim.rows().size() - 1).id() + 1;
@@ -119,14 +117,17 @@ final class BucketFloors {
                 continue;
             }
             Candidate earlier = candidates.get(bucket);
-            if (earlier != null && claim.snapshotXmin() > earlier.transactionId()) {
+            if (earlier == null) {
+                candidates.put(bucket, new Candidate(next, completion));
+            } else if (claim.snapshotXmin() > earlier.transactionId()) {
                 floors.merge(bucket, Math.min(earlier.floor(), next), Math::max);
+                candidates.put(bucket, new Candidate(next, completion));
             }
-            candidates.put(bucket, new Candidate(next, completion));
         }
     }
 
-    private void clear() {
+    /** Drops every floor: claims start from 0 until they have been learned again. */
+    synchronized void forget() {
         floors.clear();
         candidates.clear();
     }

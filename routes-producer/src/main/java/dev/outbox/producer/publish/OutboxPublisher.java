@@ -87,6 +87,15 @@ public class OutboxPublisher {
      * keeps its single, ordered publisher, while one lane's database work overlaps another's wait for acks.
      */
     public int drain() {
+        try {
+            return drainOwned();
+        } catch (RuntimeException e) {
+            floors.forget(); // the database may come back restored, or as a standby that was behind
+            throw e;
+        }
+    }
+
+    private int drainOwned() {
         int total = 0;
         boolean firstRound = true;
         while (!stopping) {

@@ -64,11 +64,6 @@ public class OutboxRepository {
         }, ints(buckets), floor, limit);
     }
 
-    /** The same from the start of the outbox. */
-    public List<OutboxRow> claim(Collection<Integer> buckets, int limit) {
-        return claim(buckets, 0, limit).rows();
-    }
-
     /** A row that Kafka acknowledged, with where it landed. */
     public record Published(OutboxRow row, Instant publishedAt, int partition, long offset) {
     }

@@ -62,7 +62,7 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
                 .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
         // dead-lettered by the publisher's own statement, the first two long ago
         var repository = new OutboxRepository(dataSource);
-        repository.claim(IntStream.range(0, buckets.count()).boxed().toList(), 10)
+        repository.claim(IntStream.range(0, buckets.count()).boxed().toList(), 0, 10).rows()
                 .forEach(row -> repository.deadLetter(row, "refused"));
         jdbc.update("update dead_letters set dead_lettered_at = now() - interval '31 days' where event_id <> ?",
                 events.get(2).eventId());
