@@ -2,17 +2,15 @@
 -- hold no row and will not (BucketFloors: it skips the entries of rows deleted and not yet vacuumed). A bucket whose
 -- head row waits for a retry is left out (blocked): nothing later in it may overtake that row. The blocked buckets
 -- are read once (an InitPlan over the small partial index outbox_retry_idx), so an idle poll is this one query.
--- Every row also carries what BucketFloors learns from: the statement's snapshot (xmin, xmax) and the blocked buckets.
+-- Every row also carries what BucketFloors learns from: the statement's snapshot xmin and the blocked buckets.
 -- No row lock is needed: one live owner per bucket.
 with blocked as materialized (
     select array(select bucket from outbox where next_attempt_at > now()) as buckets
 ), snapshot as materialized (
-    select pg_snapshot_xmin(taken)::text::bigint as xmin, pg_snapshot_xmax(taken)::text::bigint as xmax
-    from pg_current_snapshot() as taken
+    select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin
 )
 select o.id, o.event_id, o.bucket, o.topic, o.event_key, o.payload, o.headers, o.traceparent, o.accepted_at,
-       o.accepted_by, o.attempts, snapshot.xmin as snapshot_xmin, snapshot.xmax as snapshot_xmax,
-       blocked.buckets as blocked
+       o.accepted_by, o.attempts, snapshot.xmin as snapshot_xmin, blocked.buckets as blocked
 from outbox o, blocked, snapshot
 where o.bucket = any(?::integer[])
   and o.bucket <> all(blocked.buckets)

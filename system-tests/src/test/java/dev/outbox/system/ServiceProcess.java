@@ -113,7 +113,8 @@ public final class ServiceProcess implements AutoCloseable {
             return;
         }
         File dump = new File(log.getParentFile(), name + "-threads.txt");
-        Process jcmd = new ProcessBuilder(jdkTool("jcmd"), Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+        Process jcmd = new ProcessBuilder(jdkTool("jcmd"), Long.toString(process.pid()), "Thread.print")
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dump)).start();
         if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
             jcmd.destroyForcibly();

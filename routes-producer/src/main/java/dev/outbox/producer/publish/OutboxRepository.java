@@ -38,7 +38,7 @@ public class OutboxRepository {
     }
 
     /** Claimed rows, with the snapshot they were read in and the buckets left out as blocked (BucketFloors). */
-    public record Claim(List<OutboxRow> rows, long snapshotXmin, long snapshotXmax, Set<Integer> blocked) {
+    public record Claim(List<OutboxRow> rows, long snapshotXmin, Set<Integer> blocked) {
     }
 
     /**
@@ -49,18 +49,16 @@ public class OutboxRepository {
         return jdbc.query(CLAIM, rs -> {
             List<OutboxRow> rows = new ArrayList<>(limit);
             long xmin = 0;
-            long xmax = 0;
             Set<Integer> blocked = Set.of();
             while (rs.next()) {
                 if (rows.isEmpty()) {
                     xmin = rs.getLong("snapshot_xmin");
-                    xmax = rs.getLong("snapshot_xmax");
                     // one entry per waiting row: a bucket may come more than once
                     blocked = Set.copyOf(Arrays.asList((Integer[]) rs.getArray("blocked").getArray()));
                 }
                 rows.add(row(rs));
             }
-            return new Claim(rows, xmin, xmax, blocked);
+            return new Claim(rows, xmin, blocked);
         }, ints(buckets), floor, limit);
     }
 
