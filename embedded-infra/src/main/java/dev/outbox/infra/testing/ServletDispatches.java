@@ -11,9 +11,9 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
 /**
- * Records the servlet dispatches (first pass and async re-dispatch) of the requests to {@code /api/*} and the threads
- * that served them, for tests that a REST route is answered in one pass on the request's own thread:
- * {@code @Import(ServletDispatches.OfTheApi.class)} on a service test, then inject this.
+ * Records the servlet dispatches (first pass and async re-dispatch) of the requests to {@code /api/*}, for tests
+ * that a REST route is answered in one pass: {@code @Import(ServletDispatches.OfTheApi.class)} on a service test,
+ * then inject this.
  */
 public final class ServletDispatches {
 
@@ -32,7 +32,6 @@ public final class ServletDispatches {
     }
 
     private final List<DispatcherType> seen = new CopyOnWriteArrayList<>();
-    private final List<String> threads = new CopyOnWriteArrayList<>();
 
     private ServletDispatches() {
     }
@@ -40,7 +39,6 @@ public final class ServletDispatches {
     private FilterRegistrationBean<Filter> registration() {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
             seen.add(request.getDispatcherType());
-            threads.add(Thread.currentThread().getName());
             chain.doFilter(request, response);
         });
         registration.addUrlPatterns("/api/*");
@@ -52,13 +50,7 @@ public final class ServletDispatches {
         return List.copyOf(seen);
     }
 
-    /** The thread of each dispatch, in order. */
-    public List<String> threads() {
-        return List.copyOf(threads);
-    }
-
     public void clear() {
         seen.clear();
-        threads.clear();
     }
 }

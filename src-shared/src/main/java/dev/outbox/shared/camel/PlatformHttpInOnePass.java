@@ -17,13 +17,13 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * Serves the Camel REST routes in one pass through the servlet stack.
  *
  * <p>camel-platform-http-starter maps every REST endpoint to {@link SpringBootPlatformHttpConsumer#service}, which
- * runs the route on the engine's executor and returns a {@link CompletableFuture}. Spring MVC would start async
+ * runs the route on the task executor and returns a {@link CompletableFuture}. Spring MVC would start async
  * processing and, once the route has written the response, dispatch the request through the filter chain and the
  * {@code DispatcherServlet} a second time only to finish it (README, Performance). This return value handler, put
- * before Spring's own, ends the request in its first pass instead. Our engine runs the route on the request thread
- * ({@code SharedRoutesAutoConfiguration.PlatformHttpOnRequestThread}), so the future is complete when it gets
- * here; with any other executor it waits for the route. Route failures are answered by the route (problem+json) or
- * by the consumer itself; only an {@link Error} completes the future exceptionally, and it is rethrown as it is.
+ * before Spring's own, waits for the route on the request thread instead; the future completes after the route
+ * has written the response, so the request ends in its first pass. Route failures are answered by the route
+ * (problem+json) or by the consumer itself; only an {@link Error} completes the future exceptionally, and it is
+ * rethrown as it is.
  */
 final class PlatformHttpInOnePass implements HandlerMethodReturnValueHandler {
 

@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import dev.outbox.shared.web.FilterOrder;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
-import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,14 +11,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * What every service's routes share: the REST configuration, and the route configurations they opt into
  * ({@code problem-handling}, {@code background-errors}).
  */
-@AutoConfiguration(beforeName = "org.apache.camel.component.platform.http.springboot."
-        + "SpringBootPlatformHttpAutoConfiguration")
+@AutoConfiguration
 @ConditionalOnClass(name = "org.apache.camel.builder.RouteConfigurationBuilder")
 public class SharedRoutesAutoConfiguration {
 
@@ -51,23 +47,6 @@ public class SharedRoutesAutoConfiguration {
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     static BeanPostProcessor platformHttpInOnePass() {
         return PlatformHttpInOnePass.installer();
-    }
-
-    /**
-     * platform-http's engine, running each REST route on the request thread that received it. The starter's own
-     * engine hands every request to the task executor while the request thread waits for it
-     * ({@link PlatformHttpInOnePass}): two thread switches per request and a second pool to size, for nothing. At
-     * 1,000 POSTs/s that pool's threads and Tomcat's took a fourth of a core each (README, Performance).
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine")
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-    static class PlatformHttpOnRequestThread {
-
-        @Bean("platform-http-engine") // the name platform-http looks the engine up by
-        PlatformHttpEngine platformHttpEngine(@Value("${server.port:8080}") int port) {
-            return new SpringBootPlatformHttpEngine(port, Runnable::run);
-        }
     }
 
     @Bean
