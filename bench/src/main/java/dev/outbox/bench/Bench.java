@@ -521,7 +521,9 @@ public final class Bench {
                 progress("open loop at 1,000 events/s, " + seconds + " s");
                 Duration producerCpu = producer.cpuTime();
                 Duration kafkaCpu = kafka.cpuTime();
+                double[][] phasesBefore = publishPhases(port);
                 OpenLoop.Result client = OpenLoop.run(url, 1000, Duration.ofSeconds(seconds), 100);
+                double[][] phasesAfter = publishPhases(port);
                 double producerShare = producer.cpuTime().minus(producerCpu).toMillis() / (seconds * 1000.0);
                 double kafkaShare = kafka.cpuTime().minus(kafkaCpu).toMillis() / (seconds * 1000.0);
                 progress(String.format(Locale.ROOT, "  CPU while at 1,000/s: producer %.0f%% of a core, Kafka %.0f%%",
@@ -539,6 +541,19 @@ public final class Bench {
                         null, null));
                 figures.add(new Figure("latency", "client POST latency p99 at 1,000/s", client.p99Millis(), "ms", null,
                         null, null));
+                // where a cycle's time goes, from the producer's own outbox_publish_phase_seconds
+                double cycles = phasesAfter[0][0] - phasesBefore[0][0];
+                figures.add(new Figure("latency", "publish cycles per second at 1,000/s (claims)", cycles / seconds,
+                        "cycles/s", null, null, null));
+                StringBuilder means = new StringBuilder("  mean per cycle:");
+                for (int i = 0; i < PUBLISH_PHASES.size(); i++) {
+                    double count = phasesAfter[i][0] - phasesBefore[i][0];
+                    double mean = count == 0 ? 0 : (phasesAfter[i][1] - phasesBefore[i][1]) / count * 1000;
+                    means.append(String.format(Locale.ROOT, " %s %.1f ms", PUBLISH_PHASES.get(i), mean));
+                    figures.add(new Figure("latency", "publish " + PUBLISH_PHASES.get(i) + " mean at 1,000/s", mean,
+                            "ms", null, null, null));
+                }
+                progress(String.format(Locale.ROOT, "  %.0f publish cycles/s;", cycles / seconds) + means);
                 figures.add(new Figure("latency", "client errors at 1,000/s", client.errors(), "requests", null, null,
                         "0"));
             }
@@ -554,12 +569,30 @@ public final class Bench {
 
     /** Exchanges of the outbox-publish timer route so far, from the producer's own camel-micrometer metrics. */
     private static double publishPolls(int port) throws IOException, InterruptedException {
+        return metric(port, "camel_exchanges_total{", "routeId=\"outbox-publish\"");
+    }
+
+    /** The sum of the producer's samples of a Prometheus metric whose line starts so and has that label. */
+    private static double metric(int port, String start, String label) throws IOException, InterruptedException {
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         return response.body().lines()
-                .filter(l -> l.startsWith("camel_exchanges_total{") && l.contains("routeId=\"outbox-publish\""))
+                .filter(l -> l.startsWith(start) && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static final List<String> PUBLISH_PHASES = List.of("claim", "send", "complete");
+
+    /** Per publish phase, the producer's count and summed seconds so far (outbox_publish_phase_seconds). */
+    private static double[][] publishPhases(int port) throws IOException, InterruptedException {
+        double[][] phases = new double[PUBLISH_PHASES.size()][];
+        for (int i = 0; i < phases.length; i++) {
+            String label = "phase=\"" + PUBLISH_PHASES.get(i) + "\"";
+            phases[i] = new double[] {metric(port, "outbox_publish_phase_seconds_count{", label),
+                metric(port, "outbox_publish_phase_seconds_sum{", label)};
+        }
+        return phases;
     }
 
     private double[] publishLatency(Instant from) throws SQLException {

@@ -162,7 +162,10 @@ public class OutboxPublisher {
     }
 
     BatchResult publishOneBatch(Set<Integer> buckets, Map<Integer, Long> fences) {
+        long started = System.nanoTime();
         OutboxRepository.Claim claim = repository.claim(buckets, floors.floorOf(buckets), batchSize);
+        long claimed = System.nanoTime();
+        metrics.claimTook(claimed - started);
         List<OutboxRow> rows = claim.rows();
         if (rows.isEmpty()) {
             return new BatchResult(0, 0, 0);
@@ -193,7 +196,10 @@ public class OutboxPublisher {
                 return new BatchResult(rows.size(), 0, rows.size());
             }
         }
+        long acknowledged = System.nanoTime();
+        metrics.sendTook(acknowledged - claimed);
         OutboxRepository.Completion completion = repository.complete(published, fences, leases.instanceId());
+        metrics.completeTook(System.nanoTime() - acknowledged);
         int marked = completion.completed();
         if (marked < published.size()) {
             LOG.warn("Fenced out: buckets changed owner mid-batch, rows left for the new owner acked={} completed={} "

@@ -2,6 +2,7 @@ package dev.outbox.producer.publish;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +16,9 @@ public class PublisherMetrics {
     private final Counter published;
     private final Counter deadLetters;
     private final Timer latency;
+    private final Timer claim;
+    private final Timer send;
+    private final Timer complete;
 
     public PublisherMetrics(MeterRegistry registry, BucketLeases leases) {
         this.registry = registry;
@@ -28,10 +32,37 @@ public class PublisherMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(2))
                 .register(registry);
+        this.claim = phase(registry, "claim");
+        this.send = phase(registry, "send");
+        this.complete = phase(registry, "complete");
         Gauge.builder("outbox.buckets.owned", leases, BucketLeases::ownedCount)
                 .description("Key-hash buckets this instance publishes").register(registry);
         Counter.builder("outbox.publish.failures").tag("reason", "none")
                 .description("Failed publish attempts").register(registry);
+    }
+
+    /**
+     * The steps of a publish batch, for an operator asking where publishing time goes: {@code claim} (the SQL that
+     * reads the batch; idle polls included), {@code send} (from the first send until every record is acknowledged
+     * or has failed, a failure's retry or dead-letter bookkeeping included), {@code complete} (the fenced delete
+     * that records the acknowledgements).
+     */
+    private static Timer phase(MeterRegistry registry, String phase) {
+        return Timer.builder("outbox.publish.phase").tag("phase", phase)
+                .description("Time of each step of a publish batch: claim, send (until every ack), complete")
+                .register(registry);
+    }
+
+    void claimTook(long nanos) {
+        claim.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void sendTook(long nanos) {
+        send.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void completeTook(long nanos) {
+        complete.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void published(List<OutboxRepository.Published> rows, int completed) {

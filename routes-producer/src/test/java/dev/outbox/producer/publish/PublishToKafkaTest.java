@@ -51,6 +51,10 @@ class PublishToKafkaTest extends PublisherTestBase {
             String metrics = http.get("/actuator/prometheus").body();
             assertThat(metrics).containsPattern("outbox_events_published_total\\{[^}]*} [1-9]");
             assertThat(metrics).contains("outbox_publish_latency_seconds_bucket");
+            for (String phase : new String[] {"claim", "send", "complete"}) {
+                assertThat(metrics).containsPattern(
+                        "outbox_publish_phase_seconds_count\\{[^}]*phase=\"" + phase + "\"[^}]*} [1-9]");
+            }
             assertThat(metrics).contains("outbox_pending_events{");
             assertThat(metrics).contains("outbox_oldest_pending_age_seconds{");
             assertThat(metrics).containsPattern("outbox_buckets_owned\\{[^}]*} 64");
