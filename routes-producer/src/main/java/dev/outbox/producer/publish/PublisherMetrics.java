@@ -44,8 +44,8 @@ public class PublisherMetrics {
     /**
      * The steps of a publish batch, for an operator asking where publishing time goes: {@code claim} (the SQL that
      * reads the batch; idle polls included), {@code send} (from the first send until every record is acknowledged
-     * or has failed, a failure's retry or dead-letter bookkeeping included), {@code complete} (the fenced delete
-     * that records the acknowledgements).
+     * or has failed, a failure's retry or dead-letter bookkeeping and the flush the lanes share included),
+     * {@code complete} (the fenced delete that records the acknowledgements). Empty claims record only a claim.
      */
     private static Timer phase(MeterRegistry registry, String phase) {
         return Timer.builder("outbox.publish.phase").tag("phase", phase)
