@@ -519,13 +519,13 @@ public final class Bench {
 
                 Instant from = Instant.now();
                 progress("open loop at 1,000 events/s, " + seconds + " s");
+                double[][] phasesBefore = publishPhases(port); // scraped outside the CPU window
                 Duration producerCpu = producer.cpuTime();
                 Duration kafkaCpu = kafka.cpuTime();
-                double[][] phasesBefore = publishPhases(port);
                 OpenLoop.Result client = OpenLoop.run(url, 1000, Duration.ofSeconds(seconds), 100);
-                double[][] phasesAfter = publishPhases(port);
                 double producerShare = producer.cpuTime().minus(producerCpu).toMillis() / (seconds * 1000.0);
                 double kafkaShare = kafka.cpuTime().minus(kafkaCpu).toMillis() / (seconds * 1000.0);
+                double[][] phasesAfter = publishPhases(port);
                 progress(String.format(Locale.ROOT, "  CPU while at 1,000/s: producer %.0f%% of a core, Kafka %.0f%%",
                         producerShare * 100, kafkaShare * 100));
                 awaitEmpty();
@@ -574,28 +574,33 @@ public final class Bench {
 
     /** Exchanges of the outbox-publish timer route so far, from the producer's own camel-micrometer metrics. */
     private static double publishPolls(int port) throws IOException, InterruptedException {
-        return metric(port, "camel_exchanges_total{", "routeId=\"outbox-publish\"");
+        return sum(prometheus(port), "camel_exchanges_total{", "routeId=\"outbox-publish\"");
     }
 
-    /** The sum of the producer's samples of a Prometheus metric whose line starts so and has that label. */
-    private static double metric(int port, String start, String label) throws IOException, InterruptedException {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+    /** The producer's /actuator/prometheus, once. */
+    private static String prometheus(int port) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        return response.body().lines()
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The sum of the samples whose line starts so and has that label. */
+    private static double sum(String prometheus, String start, String label) {
+        return prometheus.lines()
                 .filter(l -> l.startsWith(start) && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static final List<String> PUBLISH_PHASES = List.of("claim", "send", "complete");
 
-    /** Per publish phase, the producer's count and summed seconds so far (outbox_publish_phase_seconds). */
+    /** Per publish phase, the producer's count and summed seconds so far (outbox_publish_phase_seconds), one scrape. */
     private static double[][] publishPhases(int port) throws IOException, InterruptedException {
+        String prometheus = prometheus(port);
         double[][] phases = new double[PUBLISH_PHASES.size()][];
         for (int i = 0; i < phases.length; i++) {
             String label = "phase=\"" + PUBLISH_PHASES.get(i) + "\"";
-            phases[i] = new double[] {metric(port, "outbox_publish_phase_seconds_count{", label),
-                metric(port, "outbox_publish_phase_seconds_sum{", label)};
+            phases[i] = new double[] {sum(prometheus, "outbox_publish_phase_seconds_count{", label),
+                sum(prometheus, "outbox_publish_phase_seconds_sum{", label)};
         }
         return phases;
     }
