@@ -25,22 +25,23 @@ with lease as (
          as a(id, bucket, published_micros, kafka_partition, kafka_offset)
     where a.bucket in (select bucket from lease)
 ), deleted as (
-    -- what the insert needs comes back from the delete itself: a join of the two lists here is a nested loop of
+    -- what the record needs comes back from the delete itself: a join of the two lists here is a nested loop of
     -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
     delete from outbox o using acked a where o.id = a.id
-    returning o.event_id, a.published_micros, a.kafka_partition, a.kafka_offset
+    returning o.id, a.published_micros, a.kafka_partition, a.kafka_offset
 ), recorded as (
-    insert into event_publications (event_id, published_at, kafka_partition, kafka_offset)
-    -- the ack times come as microseconds since 1970 (binary bigint[]: pgjdbc's text encoding of the arrays was 15 %
-    -- of a lane's CPU); interval arithmetic keeps every microsecond, which a division into to_timestamp() would not
-    select event_id, timestamptz 'epoch' + published_micros * interval '1 microsecond', kafka_partition, kafka_offset
+    -- one publication row for the whole batch (V6__publication_batches.sql says why), of the rows this statement
+    -- removed only: a row another owner completed first is not recorded twice. The arrays come from one pass
+    -- over the same rows, so their elements line up.
+    insert into publication_batches (outbox_ids, published_at, events, event_outbox_ids, published_micros,
+                                     partitions, offsets)
+    select int8range(min(id), max(id), '[]'),
+           -- the ack times come as microseconds since 1970 (binary bigint[]: pgjdbc's text encoding of arrays was
+           -- 15 % of a lane's CPU); interval arithmetic keeps every microsecond, which to_timestamp() would not
+           timestamptz 'epoch' + max(published_micros) * interval '1 microsecond', count(*),
+           array_agg(id), array_agg(published_micros), array_agg(kafka_partition), array_agg(kafka_offset)
     from deleted
-    -- not expected (an event leaves the outbox with its publication row), but an event put back in the outbox by
-    -- hand must not fail its whole batch: the latest acknowledgement is where it is read from
-    on conflict (event_id) do update
-    set published_at = excluded.published_at, kafka_partition = excluded.kafka_partition,
-        kafka_offset = excluded.kafka_offset
-    returning 1
+    having count(*) > 0
 )
 select count(*) as completed, pg_current_xact_id()::text::bigint as transaction_id
-from recorded
+from deleted

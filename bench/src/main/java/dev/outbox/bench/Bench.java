@@ -737,7 +737,7 @@ public final class Bench {
                     .append(buckets.bucketOf("key-" + k)).append(")");
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("truncate outbox, events, event_publications");
+            s.execute("truncate outbox, events, event_publications, publication_batches");
             s.execute("create temporary table k (n int, event_key text, bucket int)");
             s.execute("insert into k " + keys);
             // event ids are UUIDv7 in accept order (time first, then a counter), as the producer assigns them;

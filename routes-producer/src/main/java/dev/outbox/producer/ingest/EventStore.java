@@ -119,11 +119,11 @@ public class EventStore {
             statement.setArray(p++, array(connection, "text", headers));
             statement.setArray(p++, array(connection, "text", traceparents));
             statement.setString(p++, instanceId);
-            statement.setString(p++, idempotencyKey);
-            statement.setString(p, instanceId);
+            statement.setString(p++, instanceId);
+            statement.setString(p, idempotencyKey);
             try (ResultSet rs = statement.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalStateException("the outbox insert returned no row");
+                    throw new IllegalStateException("the events insert returned no row");
                 }
                 Timestamp acceptedAt = rs.getTimestamp(1);
                 List<AcceptedEvent> accepted = new ArrayList<>(n);

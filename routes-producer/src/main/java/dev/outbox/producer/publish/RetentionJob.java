@@ -12,12 +12,14 @@ import dev.outbox.shared.SqlFiles;
 
 /**
  * Purges history in bounded batches, never with one unbounded DELETE: published events older than the event
- * retention (with their idempotency keys), and dead letters older than theirs. Pending events are never purged.
+ * retention (with their idempotency keys and publication batches), and dead letters older than theirs. Pending
+ * events are never purged.
  */
 public class RetentionJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
     private static final String EVENTS = SqlFiles.load("sql/purge-events.sql");
+    private static final String PUBLICATIONS = SqlFiles.load("sql/purge-publication-batches.sql");
     private static final String KEYS = SqlFiles.load("sql/purge-idempotency-keys.sql");
     private static final String DEAD = SqlFiles.load("sql/purge-dead-letters.sql");
 
@@ -40,11 +42,27 @@ public class RetentionJob {
     public long purge() {
         long events = purge(EVENTS, eventRetention);
         long keys = purge(KEYS, eventRetention);
+        long publications = purgePublications();
         long dead = purge(DEAD, deadLetterRetention);
-        if (events + keys + dead > 0) {
-            LOG.info("Retention purged events={} idempotencyKeys={} deadLetters={}", events, keys, dead);
+        if (events + keys + publications + dead > 0) {
+            LOG.info("Retention purged events={} idempotencyKeys={} publications={} deadLetters={}", events, keys,
+                    publications, dead);
         }
-        return events + keys + dead;
+        return events + keys + publications + dead;
+    }
+
+    /** Publication batches, at most a batch size of events' records per statement; until none is due. */
+    private long purgePublications() {
+        long total = 0;
+        for (int i = 0; i < maxBatchesPerRun; i++) {
+            long deleted = jdbc.queryForObject(PUBLICATIONS, Long.class, eventRetention.toSeconds(), batchSize,
+                    batchSize);
+            total += deleted;
+            if (deleted == 0) {
+                break;
+            }
+        }
+        return total;
     }
 
     private long purge(String sql, Duration age) {

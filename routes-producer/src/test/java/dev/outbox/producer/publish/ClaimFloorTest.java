@@ -62,28 +62,28 @@ class ClaimFloorTest extends ProducerTestBase {
         }
     }
 
-    /** As insert-events.sql: a transaction id first, then the events and outbox rows. */
+    /** As insert-events.sql: a transaction id first, then the outbox row, then the event with its outbox id. */
     private void insertAsIngestDoes(Connection connection, UUID eventId) throws Exception {
         connection.createStatement().execute("select pg_current_xact_id()");
-        for (String sql : List.of(
-                "insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by) "
-                        + "values (?, 'shared-events', ?, '\"m\"', now(), 'test')",
-                "insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "
-                        + "values (?, " + buckets.bucketOf(KEY) + ", 'shared-events', ?, '\"m\"', now(), 'test')")) {
-            try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                insert.setObject(1, eventId);
-                insert.setString(2, KEY);
-                insert.executeUpdate();
-            }
+        try (PreparedStatement insert = connection.prepareStatement("with queued as ("
+                + "insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "
+                + "values (?, " + buckets.bucketOf(KEY) + ", 'shared-events', ?, '\"m\"', now(), 'test') returning id) "
+                + "insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by, outbox_id) "
+                + "select ?, 'shared-events', ?, '\"m\"', now(), 'test', id from queued")) {
+            insert.setObject(1, eventId);
+            insert.setString(2, KEY);
+            insert.setObject(3, eventId);
+            insert.setString(4, KEY);
+            insert.executeUpdate();
         }
     }
 
     private int published(List<UUID> events) {
-        return jdbc.queryForObject("select count(*) from event_publications where event_id = any(?)", Integer.class,
+        return jdbc.queryForObject("select count(*) from published_events where event_id = any(?)", Integer.class,
                 (Object) events.toArray(UUID[]::new));
     }
 
     private long offsetOf(UUID event) {
-        return jdbc.queryForObject("select kafka_offset from event_publications where event_id = ?", Long.class, event);
+        return jdbc.queryForObject("select kafka_offset from published_events where event_id = ?", Long.class, event);
     }
 }

@@ -57,7 +57,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(completed).isOne();
             assertThat(rows("outbox")).isZero();
             var publication = jdbc.queryForMap("select published_at, kafka_partition, kafka_offset "
-                    + "from event_publications where event_id = ?", event.eventId());
+                    + "from published_events where event_id = ?", event.eventId());
             assertThat(((java.sql.Timestamp) publication.get("published_at")).toInstant())
                     .isEqualTo(Instant.parse("2026-11-27T04:05:06.123456Z"));
             assertThat(publication).containsEntry("kafka_partition", 4).containsEntry("kafka_offset", 1234567890123L);
@@ -114,7 +114,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
                 freezer.thaw.countDown();
             }
             assertThat(completing.get(10, TimeUnit.SECONDS)).as("completed under the fence it held then").isOne();
-            assertThat(jdbc.queryForObject("select count(*) from event_publications where event_id = ?", Integer.class,
+            assertThat(jdbc.queryForObject("select count(*) from published_events where event_id = ?", Integer.class,
                     event.eventId())).isOne();
         }
     }

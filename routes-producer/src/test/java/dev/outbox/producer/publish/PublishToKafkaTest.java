@@ -5,10 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outbox.infra.testing.TestKafka;
 
@@ -40,6 +47,32 @@ class PublishToKafkaTest extends PublisherTestBase {
         assertThat(header(record, "content-type")).isEqualTo("application/json");
         assertThat(header(record, "traceparent")).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         assertThat(header(record, "tenant")).isEqualTo("acme");
+    }
+
+    @Test
+    void everyEventOfABatchPointsAtItsOwnRecord() {
+        // one publish batch over many keys and partitions: its publication is one row of arrays, read per event
+        String body = IntStream.range(0, 40)
+                .mapToObj(i -> "{\"topic\":\"shared-events\",\"message\":" + i + ",\"key\":\"batch-" + i + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+        JsonNode accepted = http.postJson("/api/messages/batch", body).json().get("events");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows("outbox") == 0);
+
+        Map<String, ConsumerRecord<String, byte[]>> byPosition = new HashMap<>();
+        TestKafka.readAll("shared-events", Integer.MAX_VALUE, Duration.ofSeconds(5))
+                .forEach(r -> byPosition.put(r.partition() + "@" + r.offset(), r));
+        Set<Integer> partitions = new HashSet<>();
+        for (JsonNode event : accepted) {
+            String eventId = event.get("eventId").asText();
+            var status = http.get("/api/messages/" + eventId).json();
+            assertThat(status.get("status").asText()).isEqualTo("PUBLISHED");
+            var record = byPosition.get(status.get("partition").asInt() + "@" + status.get("offset").asLong());
+            assertThat(record).as("a record where the status of %s points", eventId).isNotNull();
+            assertThat(header(record, "outbox-event-id")).as("the status points at this event's record")
+                    .isEqualTo(eventId);
+            partitions.add(record.partition());
+        }
+        assertThat(partitions).as("the batch spread over partitions").hasSizeGreaterThan(1);
     }
 
     @Test

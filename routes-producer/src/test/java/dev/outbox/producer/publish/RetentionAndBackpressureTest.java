@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,9 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
+import dev.outbox.infra.testing.TestDatabase;
+import dev.outbox.infra.testing.TestKafka;
 import dev.outbox.producer.ingest.EventStore;
 import dev.outbox.producer.ingest.IngestRequest;
 import dev.outbox.producer.support.ProducerTestBase;
+import dev.outbox.shared.SqlFiles;
 
 /**
  * DESIGN.md promise 5 and the backlog cap: retention purges published history in bounded batches and never a
@@ -36,23 +41,47 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
     KeyBuckets buckets;
 
     @Test
-    void purgesOldPublishedEventsInBatchesAndNeverAPendingOne() {
+    void purgesOldPublishedEventsInBatchesAndNeverAPendingOne() throws Exception {
         var events = store.accept(IntStream.range(0, 20)
                 .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
+        UUID pending = events.get(0).eventId();
+        UUID publishedBeforeV6 = events.get(1).eventId(); // its publication recorded per event, in event_publications
+        // the other 18 published by the completion statement, 8 days ago, in batches of 3, 3, 9 and 3 events
+        List<OutboxRow> rows = new OutboxRepository(dataSource).claim(
+                IntStream.range(0, buckets.count()).boxed().toList(), 0, 20).rows();
+        Instant longAgo = Instant.now().minus(Duration.ofDays(8));
+        try (var owner = new PublisherInstance("retention-" + System.nanoTime(), TestDatabase.server(),
+                TestKafka.broker().bootstrapServers(), buckets.count(), Duration.ofSeconds(10))) {
+            owner.leases.heartbeat();
+            int from = 2;
+            for (int size : new int[] {3, 3, 9, 3}) {
+                var batch = rows.subList(from, from + size).stream()
+                        .map(row -> new OutboxRepository.Published(row, longAgo, 0, row.id())).toList();
+                from += size;
+                new OutboxRepository(dataSource).complete(batch, owner.leases.owned(), owner.instanceId);
+            }
+        }
+        jdbc.update("delete from outbox where event_id = ?", publishedBeforeV6);
+        jdbc.update("update events set outbox_id = null where event_id = ?", publishedBeforeV6);
+        jdbc.update("insert into event_publications values (?, now() - interval '8 days', 0, 0)", publishedBeforeV6);
         jdbc.update("update events set accepted_at = now() - interval '8 days'");
-        jdbc.update("insert into event_publications select event_id, now() - interval '8 days', 0, 0 from events "
-                + "where event_id <> ?", events.get(0).eventId());
-        jdbc.update("delete from outbox where event_id <> ?", events.get(0).eventId());
         jdbc.update("insert into idempotency_keys (idempotency_key, request_hash, created_at) "
                 + "values ('old', '\\x00', now() - interval '8 days'), ('new', '\\x00', now())");
+        assertThat(http.get("/api/messages/" + publishedBeforeV6).json().get("status").asText())
+                .as("a publication recorded before V6 is still read").isEqualTo("PUBLISHED");
 
+        // one statement of publication batches (retention batch size 7): the first two (6 events), not the third
+        long first = jdbc.queryForObject(SqlFiles.load("sql/purge-publication-batches.sql"), Long.class,
+                Duration.ofDays(7).toSeconds(), 7, 7);
+        assertThat(first).isEqualTo(6);
         long purged = retention.purge();
 
-        assertThat(purged).isEqualTo(19 + 1);
-        assertThat(jdbc.queryForList("select event_id from events", java.util.UUID.class))
-                .containsExactly(events.get(0).eventId());
+        // 19 events, 1 idempotency key, 12 more events' publications (a 9-event batch alone, then the last)
+        assertThat(purged).isEqualTo(19 + 1 + 12);
+        assertThat(jdbc.queryForList("select event_id from events", UUID.class)).containsExactly(pending);
         assertThat(jdbc.queryForList("select idempotency_key from idempotency_keys", String.class)).containsExactly("new");
         assertThat(rows("outbox")).isEqualTo(1);
+        assertThat(rows("publication_batches")).isZero();
         assertThat(rows("event_publications")).isZero();
     }
 
@@ -70,9 +99,9 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
         long purged = retention.purge();
 
         assertThat(purged).isEqualTo(2);
-        assertThat(jdbc.queryForList("select event_id from dead_letters", java.util.UUID.class))
+        assertThat(jdbc.queryForList("select event_id from dead_letters", UUID.class))
                 .containsExactly(events.get(2).eventId());
-        assertThat(jdbc.queryForList("select event_id from events", java.util.UUID.class))
+        assertThat(jdbc.queryForList("select event_id from events", UUID.class))
                 .as("a purged dead letter's history goes with it").containsExactly(events.get(2).eventId());
     }
 

@@ -41,8 +41,8 @@ public abstract class ProducerTestBase {
 
     @BeforeEach
     void cleanTables() {
-        TestDatabase.truncate(dataSource, "events", "event_publications", "outbox", "idempotency_keys", "dead_letters",
-                "publisher_instances", "processed_events");
+        TestDatabase.truncate(dataSource, "events", "event_publications", "publication_batches", "outbox",
+                "idempotency_keys", "dead_letters", "publisher_instances", "processed_events");
         new JdbcTemplate(dataSource).execute(
                 "update bucket_leases set owner = null, lease_until = '-infinity', fence = fence + 1");
         http = new Http(port);
