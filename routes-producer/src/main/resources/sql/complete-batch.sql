@@ -28,18 +28,19 @@ with lease as (
     -- what the record needs comes back from the delete itself: a join of the two lists here is a nested loop of
     -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
     delete from outbox o using acked a where o.id = a.id
-    returning o.id, a.published_micros, a.kafka_partition, a.kafka_offset
+    returning o.id, o.event_id, a.published_micros, a.kafka_partition, a.kafka_offset
 ), recorded as (
     -- one publication row for the whole batch (V6__publication_batches.sql says why), of the rows this statement
     -- removed only: a row another owner completed first is not recorded twice. The arrays come from one pass
     -- over the same rows, so their elements line up.
-    insert into publication_batches (outbox_ids, published_at, events, event_outbox_ids, published_micros,
-                                     partitions, offsets)
+    insert into publication_batches (outbox_ids, published_at, event_count, event_ids, event_outbox_ids,
+                                     published_micros, partitions, offsets)
     select int8range(min(id), max(id), '[]'),
            -- the ack times come as microseconds since 1970 (binary bigint[]: pgjdbc's text encoding of arrays was
            -- 15 % of a lane's CPU); interval arithmetic keeps every microsecond, which to_timestamp() would not
            timestamptz 'epoch' + max(published_micros) * interval '1 microsecond', count(*),
-           array_agg(id), array_agg(published_micros), array_agg(kafka_partition), array_agg(kafka_offset)
+           array_agg(event_id), array_agg(id), array_agg(published_micros), array_agg(kafka_partition),
+           array_agg(kafka_offset)
     from deleted
     having count(*) > 0
 )

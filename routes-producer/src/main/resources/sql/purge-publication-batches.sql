@@ -1,19 +1,19 @@
--- Bounded: publication batches whose last acknowledgement is older than the event retention (their events,
--- accepted before it, go by purge-events.sql), oldest first, holding at most ? events in all (always at least one
--- batch). Returns the events whose publication rows were purged.
+-- Bounded: publication batches whose last acknowledgement is before the cutoff that purge-events.sql used in the
+-- same run (their events, accepted before it, are gone), oldest first, holding at most ? events in all (always at
+-- least one batch). Returns the events whose publications were purged.
 with candidates as (
-    select id, events, sum(events) over (order by published_at, id) as running
+    select id, event_count, sum(event_count) over (order by published_at, id) as running
     from (
-        select id, events, published_at
+        select id, event_count, published_at
         from publication_batches
-        where published_at < now() - make_interval(secs => ?)
+        where published_at < ?
         order by published_at, id
         limit ?
     ) oldest
 ), doomed as (
     delete from publication_batches b
     using candidates c
-    where b.id = c.id and (c.running <= ? or c.running = c.events)
-    returning b.events
+    where b.id = c.id and (c.running <= ? or c.running = c.event_count)
+    returning b.event_count
 )
-select coalesce(sum(events), 0) from doomed
+select coalesce(sum(event_count), 0) from doomed

@@ -2,23 +2,26 @@
 -- per event. Recording a publication per event was a third of the database's cost of a drain (pgbench here: a
 -- 1,000-row claim-and-delete 203-205 batches/s, with the per-event insert 129-148/s), and the completion statement,
 -- with its insert, took 13.5 ms of 1,000 rows where the delete alone took 4.8 (pg_stat_statements, full drain).
--- A batch row holds its events' outbox ids, ack times, partitions and offsets as arrays (one toasted row, one
--- index entry per index); an event finds its batch through the outbox id it was accepted with (events.outbox_id)
--- and the range of ids its batch covers.
+-- A batch row holds its events' ids, outbox ids, ack times, partitions and offsets as arrays (one toasted row, one
+-- entry per index); an event finds its batch through the outbox id it was accepted with (events.outbox_id) and
+-- the range of ids its batch covers, and checks its event id there (an outbox identity restarted by hand reuses
+-- ids).
 create table publication_batches (
     id               bigint    generated always as identity primary key,
     outbox_ids       int8range not null,        -- [lowest, highest] outbox id of the batch's events
     published_at     timestamptz not null,      -- the batch's last acknowledgement (retention)
-    events           integer   not null,        -- how many events it holds (retention's bound per statement)
-    event_outbox_ids bigint[]  not null,        -- per event, in the same order in every array:
-    published_micros bigint[]  not null,        --   when Kafka acknowledged it, microseconds since 1970
+    event_count      integer   not null,        -- how many events it holds (retention's bound per statement)
+    event_ids        uuid[]    not null,        -- per event, in the same order in every array
+    event_outbox_ids bigint[]  not null,
+    published_micros bigint[]  not null,        -- when Kafka acknowledged it, microseconds since 1970
     partitions       integer[] not null,
     offsets          bigint[]  not null
 );
 -- Out of line and not compressed: pglz took about 2 ms per 1,000-event batch here (pgbench, a batch row insert:
--- 2.8-2.9 ms compressed, 0.85-0.92 ms not), for 10.5 KB stored instead of 34 KB (an event_publications row and its
--- index entry took about 100 bytes per event).
+-- 2.8-2.9 ms compressed, 0.85-0.92 ms not, without the event ids), for 10.5 KB stored instead of 34 KB (50 KB with
+-- the event ids; an event_publications row and its index entry took about 100 bytes per event).
 alter table publication_batches
+    alter column event_ids set storage external,
     alter column event_outbox_ids set storage external,
     alter column published_micros set storage external,
     alter column partitions set storage external,
@@ -46,7 +49,7 @@ cross join lateral (
     from publication_batches b
     cross join lateral array_position(b.event_outbox_ids, e.outbox_id) as i
     where b.outbox_ids @> e.outbox_id
-      and i is not null
+      and b.event_ids[i] = e.event_id
     union all
     select l.published_at, l.kafka_partition, l.kafka_offset
     from event_publications l

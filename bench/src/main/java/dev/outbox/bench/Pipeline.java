@@ -35,11 +35,11 @@ final class Pipeline {
 
     private static final List<String> GROUPS = List.of("group-a", "group-b", "group-c");
     /** Every event's publication, unnested from the publication batches in one pass (a bulk read, not a lookup). */
-    static final String PUBLICATIONS = "select u.outbox_id, timestamptz 'epoch' + u.micros * interval '1 microsecond' "
-            + "as published_at from publication_batches b, unnest(b.event_outbox_ids, b.published_micros) "
-            + "as u(outbox_id, micros)";
+    static final String PUBLICATIONS = "select u.event_id, timestamptz 'epoch' + u.micros * interval '1 microsecond' "
+            + "as published_at from publication_batches b, unnest(b.event_ids, b.published_micros) "
+            + "as u(event_id, micros)";
     /** Published events accepted since a time (the parameter). */
-    static final String PUBLISHED_SINCE = "from events e join (" + PUBLICATIONS + ") p using (outbox_id) "
+    static final String PUBLISHED_SINCE = "from events e join (" + PUBLICATIONS + ") p using (event_id) "
             + "where e.accepted_at >= ?";
     private static final String ONE = "{\"topic\":\"shared-events\",\"message\":{\"orderId\":42,\"amount\":19.99},"
             + "\"key\":\"order-42\"}";

@@ -1,6 +1,8 @@
 package dev.outbox.producer.publish;
 
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 
 import javax.sql.DataSource;
 
@@ -38,31 +40,36 @@ public class RetentionJob {
         this.maxBatchesPerRun = maxBatchesPerRun;
     }
 
-    /** One run: batches until a batch comes back short or the per-run bound is reached. */
+    /**
+     * One run: each kind in batches until none is due (a batch comes back short, or for publication batches empty)
+     * or the per-run bound is reached. Events and their publication batches share one cutoff, and the batches go
+     * only once every event before it is gone: a batch is never purged while one of its events can still be looked
+     * up.
+     */
     public long purge() {
-        long events = purge(EVENTS, eventRetention);
+        Timestamp cutoff = Timestamp.from(Instant.now().minus(eventRetention));
+        long events = 0;
+        boolean eventsDone = false;
+        for (int i = 0; i < maxBatchesPerRun && !eventsDone; i++) {
+            int deleted = jdbc.update(EVENTS, cutoff, batchSize);
+            events += deleted;
+            eventsDone = deleted < batchSize;
+        }
+        long publications = 0;
+        for (int i = 0; i < maxBatchesPerRun && eventsDone; i++) {
+            long deleted = jdbc.queryForObject(PUBLICATIONS, Long.class, cutoff, batchSize, batchSize);
+            publications += deleted;
+            if (deleted == 0) {
+                break; // a statement takes whole batches up to its bound, so a short one does not mean the end
+            }
+        }
         long keys = purge(KEYS, eventRetention);
-        long publications = purgePublications();
         long dead = purge(DEAD, deadLetterRetention);
         if (events + keys + publications + dead > 0) {
             LOG.info("Retention purged events={} idempotencyKeys={} publications={} deadLetters={}", events, keys,
                     publications, dead);
         }
         return events + keys + publications + dead;
-    }
-
-    /** Publication batches, at most a batch size of events' records per statement; until none is due. */
-    private long purgePublications() {
-        long total = 0;
-        for (int i = 0; i < maxBatchesPerRun; i++) {
-            long deleted = jdbc.queryForObject(PUBLICATIONS, Long.class, eventRetention.toSeconds(), batchSize,
-                    batchSize);
-            total += deleted;
-            if (deleted == 0) {
-                break;
-            }
-        }
-        return total;
     }
 
     private long purge(String sql, Duration age) {

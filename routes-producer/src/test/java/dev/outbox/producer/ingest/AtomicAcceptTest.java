@@ -21,13 +21,13 @@ class AtomicAcceptTest extends ProducerTestBase {
 
     @AfterEach
     void dropFault() {
-        jdbc.execute("drop trigger if exists fail_outbox_insert on outbox");
-        jdbc.execute("drop function if exists fail_outbox_insert()");
+        jdbc.execute("drop trigger if exists fail_events_insert on events");
+        jdbc.execute("drop function if exists fail_events_insert()");
     }
 
     @Test
-    void writesNeitherRowWhenTheOutboxInsertFailsAfterTheEventInsert() {
-        installOutboxFault();
+    void writesNeitherRowWhenTheEventsInsertFailsAfterTheOutboxInsert() {
+        installEventsFault();
 
         var single = http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":\"m\",\"key\":\"k\"}");
         var batch = http.postJson("/api/messages/batch",
@@ -77,13 +77,16 @@ class AtomicAcceptTest extends ProducerTestBase {
         assertThat(jdbc.queryForObject(
                 "select count(*) from events e join outbox o using (event_id) where e.payload = o.payload", Integer.class))
                 .isEqualTo(threads * postsPerThread);
+        assertThat(jdbc.queryForObject("select count(*) from events e join outbox o on o.id = e.outbox_id "
+                + "where o.event_id = e.event_id", Integer.class)).as("each event keeps its outbox id")
+                .isEqualTo(threads * postsPerThread);
     }
 
-    /** A fault the test creates in PostgreSQL itself: the outbox insert fails after the events insert ran. */
-    private void installOutboxFault() {
-        jdbc.execute("create function fail_outbox_insert() returns trigger language plpgsql as "
-                + "$$ begin raise exception 'outbox insert refused by test'; end $$");
-        jdbc.execute("create trigger fail_outbox_insert before insert on outbox "
-                + "for each row execute function fail_outbox_insert()");
+    /** A fault the test creates in PostgreSQL itself: the events insert fails after the outbox insert ran. */
+    private void installEventsFault() {
+        jdbc.execute("create function fail_events_insert() returns trigger language plpgsql as "
+                + "$$ begin raise exception 'events insert refused by test'; end $$");
+        jdbc.execute("create trigger fail_events_insert before insert on events "
+                + "for each row execute function fail_events_insert()");
     }
 }

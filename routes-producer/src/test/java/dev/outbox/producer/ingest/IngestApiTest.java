@@ -89,6 +89,19 @@ class IngestApiTest extends ProducerTestBase {
     }
 
     @Test
+    void aPendingEventDoesNotTakeThePublicationOfAnotherEventWithItsOutboxId() {
+        String id = http.postJson("/api/messages/send", "{\"topic\":\"shared-events\",\"message\":1}")
+                .json().get("eventId").asText();
+        // a batch published before the outbox identity was restarted by hand, holding this outbox id
+        jdbc.update("insert into publication_batches (outbox_ids, published_at, event_count, event_ids, "
+                + "event_outbox_ids, published_micros, partitions, offsets) "
+                + "select int8range(outbox_id, outbox_id, '[]'), now(), 1, array[gen_random_uuid()], array[outbox_id], "
+                + "array[0::bigint], array[3], array[42::bigint] from events where event_id = ?::uuid", id);
+
+        assertThat(http.get("/api/messages/" + id).json().get("status").asText()).isEqualTo("PENDING");
+    }
+
+    @Test
     void answersTheHealthOfTheServiceAndItsDatabase() {
         var answer = http.get("/api/messages/health");
 

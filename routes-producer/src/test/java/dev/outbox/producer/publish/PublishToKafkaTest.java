@@ -51,7 +51,7 @@ class PublishToKafkaTest extends PublisherTestBase {
 
     @Test
     void everyEventOfABatchPointsAtItsOwnRecord() {
-        // one publish batch over many keys and partitions: its publication is one row of arrays, read per event
+        // publish batches over many keys and partitions: each publication is one row of arrays, read per event
         String body = IntStream.range(0, 40)
                 .mapToObj(i -> "{\"topic\":\"shared-events\",\"message\":" + i + ",\"key\":\"batch-" + i + "\"}")
                 .collect(Collectors.joining(",", "[", "]"));
@@ -73,6 +73,8 @@ class PublishToKafkaTest extends PublisherTestBase {
             partitions.add(record.partition());
         }
         assertThat(partitions).as("the batch spread over partitions").hasSizeGreaterThan(1);
+        assertThat(jdbc.queryForObject("select max(event_count) from publication_batches", Integer.class))
+                .as("events read out of a batch of several").isGreaterThan(1);
     }
 
     @Test

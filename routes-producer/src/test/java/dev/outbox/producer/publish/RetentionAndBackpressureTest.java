@@ -3,6 +3,7 @@ package dev.outbox.producer.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,7 +73,7 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
 
         // one statement of publication batches (retention batch size 7): the first two (6 events), not the third
         long first = jdbc.queryForObject(SqlFiles.load("sql/purge-publication-batches.sql"), Long.class,
-                Duration.ofDays(7).toSeconds(), 7, 7);
+                Timestamp.from(Instant.now().minus(Duration.ofDays(7))), 7, 7);
         assertThat(first).isEqualTo(6);
         long purged = retention.purge();
 
@@ -95,6 +96,8 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
                 .forEach(row -> repository.deadLetter(row, "refused"));
         jdbc.update("update dead_letters set dead_lettered_at = now() - interval '31 days' where event_id <> ?",
                 events.get(2).eventId());
+        // accepted long before the event retention: a dead letter keeps its event until its own age
+        jdbc.update("update events set accepted_at = now() - interval '40 days'");
 
         long purged = retention.purge();
 
