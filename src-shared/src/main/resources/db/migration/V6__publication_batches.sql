@@ -1,7 +1,8 @@
 -- Where Kafka put each published event, one row per completed publish batch instead of one event_publications row
 -- per event. Recording a publication per event was a third of the database's cost of a drain (pgbench here: a
 -- 1,000-row claim-and-delete 203-205 batches/s, with the per-event insert 129-148/s), and the completion statement,
--- with its insert, took 13.5 ms of 1,000 rows where the delete alone took 4.8 (pg_stat_statements, full drain).
+-- with its insert, took 13.5-18.6 ms of 1,000 rows where the delete alone took 4.8 (pg_stat_statements, one-instance
+-- drains of bench.sh drain).
 -- A batch row holds its events' ids, outbox ids, ack times, partitions and offsets as arrays (one toasted row, one
 -- entry per index); an event finds its batch through the outbox id it was accepted with (events.outbox_id) and
 -- the range of ids its batch covers, and checks its event id there (an outbox identity restarted by hand reuses
@@ -9,7 +10,8 @@
 create table publication_batches (
     id               bigint    generated always as identity primary key,
     outbox_ids       int8range not null,        -- [lowest, highest] outbox id of the batch's events
-    published_at     timestamptz not null,      -- the batch's last acknowledgement (retention)
+    published_at     timestamptz not null,      -- when it was recorded, by the database's clock as accepted_at is
+                                                --   (retention compares the two with one cutoff)
     event_count      integer   not null,        -- how many events it holds (retention's bound per statement)
     event_ids        uuid[]    not null,        -- per event, in the same order in every array
     event_outbox_ids bigint[]  not null,
@@ -30,9 +32,9 @@ alter table publication_batches
 create index publication_batches_outbox_ids_idx on publication_batches using gist (outbox_ids);
 create index publication_batches_published_at_idx on publication_batches (published_at);
 
--- The outbox row an event was accepted with (a replayed dead letter gets its new one). Null for events accepted
--- before this migration: their publications stay in event_publications, which only the status lookup reads and
--- the retention empties; a later migration can drop it once it is empty.
+-- The outbox row an event was accepted with (a replayed dead letter gets its new one). Null for events published or
+-- dead-lettered before this migration: their publications stay in event_publications, which only the status lookup
+-- reads and the retention empties; a later migration can drop it once it is empty.
 alter table events add column outbox_id bigint;
 -- Events still pending keep their publication visible once the new publisher sends them. Upgrade note: producers
 -- older than this migration accept events without an outbox id, whose publications the status lookup would not
@@ -44,6 +46,7 @@ create view published_events as
 select e.event_id, p.published_at, p.kafka_partition, p.kafka_offset
 from events e
 cross join lateral (
+    -- interval arithmetic keeps every microsecond of the ack time, which to_timestamp() would not
     select timestamptz 'epoch' + b.published_micros[i] * interval '1 microsecond' as published_at,
            b.partitions[i] as kafka_partition, b.offsets[i] as kafka_offset
     from publication_batches b

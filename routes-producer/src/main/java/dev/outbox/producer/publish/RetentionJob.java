@@ -22,6 +22,7 @@ public class RetentionJob {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
     private static final String EVENTS = SqlFiles.load("sql/purge-events.sql");
     private static final String PUBLICATIONS = SqlFiles.load("sql/purge-publication-batches.sql");
+    private static final String EVENTS_LEFT = SqlFiles.load("sql/published-events-before.sql");
     private static final String KEYS = SqlFiles.load("sql/purge-idempotency-keys.sql");
     private static final String DEAD = SqlFiles.load("sql/purge-dead-letters.sql");
 
@@ -41,30 +42,26 @@ public class RetentionJob {
     }
 
     /**
-     * One run: each kind in batches until none is due (a batch comes back short, or for publication batches empty)
-     * or the per-run bound is reached. Events and their publication batches share one cutoff, and the batches go
-     * only once every event before it is gone: a batch is never purged while one of its events can still be looked
-     * up.
+     * One run: each kind in batches until a batch comes back short (publication batches: empty) or the per-run bound
+     * is reached. Events and their publication batches share one cutoff, and the batches go only once no published
+     * event before it is left (checked, not inferred from this run's deletes: every producer runs this job, and
+     * another may still be deleting): a batch is never purged while one of its events can still be looked up.
      */
     public long purge() {
         Timestamp cutoff = Timestamp.from(Instant.now().minus(eventRetention));
-        long events = 0;
-        boolean eventsDone = false;
-        for (int i = 0; i < maxBatchesPerRun && !eventsDone; i++) {
-            int deleted = jdbc.update(EVENTS, cutoff, batchSize);
-            events += deleted;
-            eventsDone = deleted < batchSize;
-        }
+        long events = purge(EVENTS, cutoff);
         long publications = 0;
-        for (int i = 0; i < maxBatchesPerRun && eventsDone; i++) {
-            long deleted = jdbc.queryForObject(PUBLICATIONS, Long.class, cutoff, batchSize, batchSize);
-            publications += deleted;
-            if (deleted == 0) {
-                break; // a statement takes whole batches up to its bound, so a short one does not mean the end
+        if (!jdbc.queryForObject(EVENTS_LEFT, Boolean.class, cutoff)) {
+            for (int i = 0; i < maxBatchesPerRun; i++) {
+                long deleted = jdbc.queryForObject(PUBLICATIONS, Long.class, cutoff, batchSize, batchSize);
+                publications += deleted;
+                if (deleted == 0) {
+                    break; // a statement takes whole batches up to its bound, so a short one does not mean the end
+                }
             }
         }
-        long keys = purge(KEYS, eventRetention);
-        long dead = purge(DEAD, deadLetterRetention);
+        long keys = purge(KEYS, eventRetention.toSeconds());
+        long dead = purge(DEAD, deadLetterRetention.toSeconds());
         if (events + keys + publications + dead > 0) {
             LOG.info("Retention purged events={} idempotencyKeys={} publications={} deadLetters={}", events, keys,
                     publications, dead);
@@ -72,10 +69,11 @@ public class RetentionJob {
         return events + keys + publications + dead;
     }
 
-    private long purge(String sql, Duration age) {
+    /** Batches of one statement (its first parameter: a cutoff, or an age in seconds) until one comes back short. */
+    private long purge(String sql, Object before) {
         long total = 0;
         for (int i = 0; i < maxBatchesPerRun; i++) {
-            int deleted = jdbc.update(sql, age.toSeconds(), batchSize);
+            int deleted = jdbc.update(sql, before, batchSize);
             total += deleted;
             if (deleted < batchSize) {
                 break;

@@ -35,11 +35,12 @@ class PublicationBatchesMigrationTest {
             jdbc.update("insert into events (event_id, topic, event_key, payload, accepted_at, accepted_by) "
                     + "values (?, 'shared-events', 'k', '1', now(), 'old-producer')", event);
         }
-        jdbc.update("insert into event_publications values (?, '2026-11-27T01:02:03Z', 2, 17)", published);
+        jdbc.update("insert into event_publications (event_id, published_at, kafka_partition, kafka_offset) "
+                + "values (?, '2026-11-27T01:02:03Z', 2, 17)", published);
         jdbc.update("insert into outbox (event_id, bucket, topic, event_key, payload, accepted_at, accepted_by) "
                 + "values (?, 5, 'shared-events', 'k', '1', now(), 'old-producer')", pending);
 
-        migrate(dataSource, "latest");
+        migrate(dataSource, "6");
 
         assertThat(jdbc.queryForObject("select outbox_id from events where event_id = ?", Long.class, pending))
                 .isEqualTo(jdbc.queryForObject("select id from outbox where event_id = ?", Long.class, pending));
