@@ -60,3 +60,13 @@ cross join lateral (
     order by published_at desc
     limit 1
 ) p;
+
+-- Events no longer pending and not dead letters: published, whichever table recorded it. Ingest, completion,
+-- dead-lettering and replay each move an event between the outbox, this and dead_letters in one statement. The
+-- retention purges these past their age (purge-events.sql) and purges publication batches only when none is left
+-- before its cutoff (published-events-before.sql).
+create view settled_events as
+select e.event_id, e.accepted_at
+from events e
+where not exists (select from outbox o where o.event_id = e.event_id)
+  and not exists (select from dead_letters d where d.event_id = e.event_id);
