@@ -10,9 +10,8 @@ import org.springframework.util.unit.DataSize;
  * Publisher settings ({@code outbox.publisher.*}) and the Kafka producer's ({@code outbox.kafka.*}).
  *
  * @param pollPeriod      the fallback poll (commits wake publishers at once): retries falling due, missed wake-ups
- * @param batchSize       rows sent and completed per lane; a round claims up to batch size x lanes rows, and a full
- *                        claim polls again at once
- * @param lanes           a round's rows are split by bucket into up to this many lanes published in parallel
+ * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
+ * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
  * @param heartbeat       how often leases are renewed and rebalanced
  * @param maxAttempts     attempts before a permanently refused record is dead-lettered

@@ -48,8 +48,8 @@ class PublisherWakeupTest extends PublisherTestBase {
     }
 
     @Test
-    void drainsAHotKeysBacklogInOneWakeUpOnceEachAndInOrder() {
-        // 100 events of one key: one bucket, so one lane; claims of 40 (batch size 10 x 4 lanes): two full, then 20
+    void drainsAHotKeysBacklogInOneWakeUpOnceEachAndInOrderWhileTheOtherLanesAreEmpty() {
+        // 100 events of one key: one bucket, one lane, ten full batches; every other lane comes back empty
         String key = "hot-" + UUID.randomUUID();
         List<IngestRequest> hot = IntStream.range(0, 100)
                 .mapToObj(i -> new IngestRequest("shared-events", key, "{\"n\":" + i + "}", null, null)).toList();
