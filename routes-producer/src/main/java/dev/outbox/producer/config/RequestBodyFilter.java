@@ -38,6 +38,13 @@ import dev.outbox.shared.web.ProblemResponses;
 @Order(FilterOrder.REQUEST_BODY)
 public class RequestBodyFilter extends OncePerRequestFilter {
 
+    /**
+     * The request attribute holding the body as read here, for routes that take it as bytes: Camel's HTTP binding
+     * would read it through the servlet reader, cache it and convert it back to bytes, about 60 KB of buffers for a
+     * 100-byte event (allocation profile at 1,000 events/s).
+     */
+    public static final String BODY = RequestBodyFilter.class.getName() + ".body";
+
     private final long maxBodyBytes;
     private final long maxBatchBodyBytes;
     private final Duration bodyReadTimeout;
@@ -62,7 +69,8 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1, System.nanoTime() + bodyReadTimeout.toNanos());
+        byte[] body = readAtMost(request.getInputStream(), limit + 1, declared,
+                System.nanoTime() + bodyReadTimeout.toNanos());
         if (body == null) {
             problem(response, Problem.of(408, "body-too-slow", "Request body too slow",
                     "the request body did not arrive within " + bodyReadTimeout.toMillis() + " ms"));
@@ -76,6 +84,7 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             problem(response, Problem.of(400, "malformed-json", "Malformed JSON", "the request body is not valid UTF-8"));
             return;
         }
+        request.setAttribute(BODY, body);
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
@@ -83,9 +92,11 @@ public class RequestBodyFilter extends OncePerRequestFilter {
      * The body up to {@code max} bytes, or null when it is still arriving at the deadline. Each read waits at most
      * Tomcat's connection timeout, so a trickling client holds a request thread for a bounded time.
      */
-    private static byte[] readAtMost(InputStream in, long max, long deadline) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
+    private static byte[] readAtMost(InputStream in, long max, long declared, long deadline) throws IOException {
+        // sized for the declared length when there is one: a small event allocates about its own size
+        int expected = (int) Math.min(declared >= 0 ? declared + 1 : 8192, 8192);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(expected);
+        byte[] buffer = new byte[expected];
         int read;
         while (out.size() < max && (read = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
             out.write(buffer, 0, read);

@@ -7,12 +7,14 @@ import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.apache.camel.model.rest.RestParamType;
 import org.springframework.stereotype.Component;
 
 import org.springframework.util.unit.DataSize;
 
 import dev.outbox.producer.config.OutboxProperties;
+import dev.outbox.producer.config.RequestBodyFilter;
 import dev.outbox.producer.publish.BacklogMonitor;
 import dev.outbox.producer.publish.OutboxWakeups;
 import dev.outbox.producer.publish.PublisherProperties;
@@ -152,6 +154,11 @@ public class IngestRoutes extends RouteBuilder {
         if (!isJson(contentType)) {
             throw Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "send the body as application/json").toException();
+        }
+        // the bytes RequestBodyFilter read, as they are: the message's body would be converted from a reader
+        if (in instanceof PlatformHttpMessage http && http.getRequest().getAttribute(RequestBodyFilter.BODY)
+                instanceof byte[] body) {
+            return body;
         }
         return in.getBody(byte[].class);
     }
