@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +36,12 @@ final class OpenLoop {
                   List<Second> timeline) {
     }
 
-    static Result run(String url, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
+    static Result run(String url, int ratePerSecond, Duration duration, int keys) throws InterruptedException, IOException {
         return run(List.of(url), ratePerSecond, duration, keys);
     }
 
     /** The same over several services: the connections are spread over the URLs, each takes the next due request. */
-    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys) throws InterruptedException {
+    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys) throws InterruptedException, IOException {
         return run(urls, ratePerSecond, duration, keys, 1);
     }
 
@@ -48,17 +49,24 @@ final class OpenLoop {
      * @param eventsPerRequest 1: one event per request (POST /send); more: a JSON array of that many (POST /batch)
      */
     static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys, int eventsPerRequest)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         int total = (int) (ratePerSecond * duration.toSeconds());
         long[] latencies = new long[total]; // -1: failed
         BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
+        // connected before the schedule starts: the run measures a steady rate on open connections, not 64
+        // connections being accepted in its first second
+        List<Socket> sockets = new ArrayList<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            sockets.add(connect(URI.create(urls.get(c % urls.size()))));
+        }
         long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
             URI target = URI.create(urls.get(c % urls.size()));
-            Thread sender = new Thread(() -> send(target, due, start, intervalNanos, keys, eventsPerRequest, latencies),
-                    "open-loop-" + c);
+            Socket connected = sockets.get(c);
+            Thread sender = new Thread(() -> send(target, connected, due, start, intervalNanos, keys, eventsPerRequest,
+                    latencies), "open-loop-" + c);
             sender.start();
             senders.add(sender);
         }
@@ -86,11 +94,12 @@ final class OpenLoop {
     }
 
     /** One connection: takes due requests until told to stop (-1), reconnecting when the server closes. */
-    private static void send(URI target, BlockingQueue<Integer> due, long start, long intervalNanos, int keys,
-                             int eventsPerRequest, long[] latencies) {
-        Socket socket = null;
+    private static void send(URI target, Socket connected, BlockingQueue<Integer> due, long start, long intervalNanos,
+                             int keys, int eventsPerRequest, long[] latencies) {
+        Socket socket = connected;
         InputStream in = null;
         try {
+            in = socket == null ? null : new BufferedInputStream(socket.getInputStream(), 8192);
             while (true) {
                 int i = due.take();
                 if (i < 0) {
@@ -103,9 +112,7 @@ final class OpenLoop {
                         .getBytes(StandardCharsets.US_ASCII);
                 try {
                     if (socket == null) {
-                        socket = new Socket(target.getHost(), target.getPort());
-                        socket.setTcpNoDelay(true);
-                        socket.setSoTimeout(30_000);
+                        socket = connect(target);
                         in = new BufferedInputStream(socket.getInputStream(), 8192);
                     }
                     OutputStream out = socket.getOutputStream();
@@ -126,9 +133,18 @@ final class OpenLoop {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             closeQuietly(socket);
         }
+    }
+
+    private static Socket connect(URI target) throws IOException {
+        Socket socket = new Socket(target.getHost(), target.getPort());
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(30_000);
+        return socket;
     }
 
     private static String body(int request, int keys, int eventsPerRequest) {

@@ -1,5 +1,7 @@
 package dev.outbox.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -241,6 +243,8 @@ final class Pipeline {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             Thread.sleep(before * 1000L); // the benchmark's schedule, not a synchronisation
