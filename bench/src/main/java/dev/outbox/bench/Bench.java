@@ -507,8 +507,8 @@ public final class Bench {
                 Wrk.post(url, "{\"topic\":\"shared-events\",\"message\":{\"n\":1},\"key\":\"warm\"}", 8,
                         quick ? 20 : 40, work);
                 awaitEmpty();
-                // a minute: after 10 s here, p99 fell from over 100 ms to 15-35 ms per second through the
-                // measured 30 s (the JIT still compiling on the same 2 cores)
+                // a minute: with 10 s here, the measured run's per-second p99 started above 100 ms and settled at
+                // 15-35 ms only in its last 15 s (the JIT still compiling on the same 2 cores)
                 OpenLoop.run(url, 1000, Duration.ofSeconds(quick ? 10 : 60), 100);
                 awaitEmpty();
                 progress("idle cost: publisher polls while nothing happens, 10 s");

@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,16 +54,22 @@ final class OpenLoop {
         long[] latencies = new long[total]; // -1: failed
         BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
         // connected before the schedule starts: the run measures a steady rate on open connections, not 64
-        // connections being accepted in its first second
-        List<Socket> sockets = new ArrayList<>();
-        for (int c = 0; c < CONNECTIONS; c++) {
-            sockets.add(connect(URI.create(urls.get(c % urls.size()))));
+        // connections being accepted in its first 50 ms (reconnects after the server closes one stay in it, as any
+        // client of the service sees them: Tomcat closes a connection after 100 requests)
+        List<Connection> connections = new ArrayList<>();
+        try {
+            for (int c = 0; c < CONNECTIONS; c++) {
+                connections.add(Connection.open(URI.create(urls.get(c % urls.size()))));
+            }
+        } catch (IOException e) {
+            connections.forEach(Connection::close);
+            throw e;
         }
         long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
             URI target = URI.create(urls.get(c % urls.size()));
-            Socket connected = sockets.get(c);
+            Connection connected = connections.get(c);
             Thread sender = new Thread(() -> send(target, connected, due, start, intervalNanos, keys, eventsPerRequest,
                     latencies), "open-loop-" + c);
             sender.start();
@@ -94,12 +99,10 @@ final class OpenLoop {
     }
 
     /** One connection: takes due requests until told to stop (-1), reconnecting when the server closes. */
-    private static void send(URI target, Socket connected, BlockingQueue<Integer> due, long start, long intervalNanos,
-                             int keys, int eventsPerRequest, long[] latencies) {
-        Socket socket = connected;
-        InputStream in = null;
+    private static void send(URI target, Connection connected, BlockingQueue<Integer> due, long start,
+                             long intervalNanos, int keys, int eventsPerRequest, long[] latencies) {
+        Connection connection = connected;
         try {
-            in = socket == null ? null : new BufferedInputStream(socket.getInputStream(), 8192);
             while (true) {
                 int i = due.take();
                 if (i < 0) {
@@ -111,40 +114,54 @@ final class OpenLoop {
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
                 try {
-                    if (socket == null) {
-                        socket = connect(target);
-                        in = new BufferedInputStream(socket.getInputStream(), 8192);
+                    if (connection == null) {
+                        connection = Connection.open(target);
                     }
-                    OutputStream out = socket.getOutputStream();
+                    OutputStream out = connection.socket().getOutputStream();
                     out.write(head);
                     out.write(payload);
                     out.flush();
-                    Response response = Response.read(in);
+                    Response response = Response.read(connection.in());
                     latencies[i] = response.status() == 202 ? System.nanoTime() - (start + i * intervalNanos) : -1;
                     if (response.close()) {
-                        socket.close();
-                        socket = null;
+                        connection.close();
+                        connection = null;
                     }
                 } catch (IOException e) {
                     latencies[i] = -1;
-                    closeQuietly(socket);
-                    socket = null;
+                    if (connection != null) {
+                        connection.close();
+                    }
+                    connection = null;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
-            closeQuietly(socket);
+            if (connection != null) {
+                connection.close();
+            }
         }
     }
 
-    private static Socket connect(URI target) throws IOException {
-        Socket socket = new Socket(target.getHost(), target.getPort());
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(30_000);
-        return socket;
+    /** A keep-alive socket and its buffered input. */
+    private record Connection(Socket socket, InputStream in) {
+
+        static Connection open(URI target) throws IOException {
+            Socket socket = new Socket(target.getHost(), target.getPort());
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(30_000);
+                return new Connection(socket, new BufferedInputStream(socket.getInputStream(), 8192));
+            } catch (IOException e) {
+                closeQuietly(socket);
+                throw e;
+            }
+        }
+
+        void close() {
+            closeQuietly(socket);
+        }
     }
 
     private static String body(int request, int keys, int eventsPerRequest) {

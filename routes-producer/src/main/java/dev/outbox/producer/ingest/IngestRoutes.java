@@ -155,12 +155,20 @@ public class IngestRoutes extends RouteBuilder {
             throw Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "send the body as application/json").toException();
         }
-        // the bytes RequestBodyFilter read, as they are: the message's body would be converted from a reader
-        if (in instanceof PlatformHttpMessage http && http.getRequest().getAttribute(RequestBodyFilter.BODY)
-                instanceof byte[] body) {
+        return filteredBody(in);
+    }
+
+    /**
+     * The bytes RequestBodyFilter read, as they are (the message's body is the same text, cached from a reader).
+     * Every POST passes that filter; a request without them means the HTTP message changed under a Camel upgrade,
+     * and fails here rather than silently taking the slower way.
+     */
+    private static byte[] filteredBody(Message in) {
+        if (in instanceof PlatformHttpMessage http
+                && http.getRequest().getAttribute(RequestBodyFilter.BODY) instanceof byte[] body) {
             return body;
         }
-        return in.getBody(byte[].class);
+        throw new IllegalStateException("no body from RequestBodyFilter on " + in.getClass().getName());
     }
 
     static boolean isJson(String contentType) {
