@@ -5,7 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -38,12 +38,6 @@ import dev.outbox.shared.web.ProblemResponses;
 @Order(FilterOrder.REQUEST_BODY)
 public class RequestBodyFilter extends OncePerRequestFilter {
 
-    /**
-     * The request attribute holding the body as read here, for routes that take it as bytes: converted back from
-     * the reader Camel's HTTP binding reads and caches it through, it cost a 16 KB and an 8 KB buffer per request.
-     */
-    public static final String BODY = RequestBodyFilter.class.getName() + ".body";
-
     private final long maxBodyBytes;
     private final long maxBatchBodyBytes;
     private final Duration bodyReadTimeout;
@@ -68,8 +62,7 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1, declared,
-                System.nanoTime() + bodyReadTimeout.toNanos());
+        byte[] body = readAtMost(request.getInputStream(), limit + 1, System.nanoTime() + bodyReadTimeout.toNanos());
         if (body == null) {
             problem(response, Problem.of(408, "body-too-slow", "Request body too slow",
                     "the request body did not arrive within " + bodyReadTimeout.toMillis() + " ms"));
@@ -79,25 +72,20 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             tooLarge(response, limit);
             return;
         }
-        String text = utf8(body);
-        if (text == null) {
+        if (!isUtf8(body)) {
             problem(response, Problem.of(400, "malformed-json", "Malformed JSON", "the request body is not valid UTF-8"));
             return;
         }
-        request.setAttribute(BODY, body);
-        chain.doFilter(new BufferedBodyRequest(request, body, text), response);
+        chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
     /**
      * The body up to {@code max} bytes, or null when it is still arriving at the deadline. Each read waits at most
      * Tomcat's connection timeout, so a trickling client holds a request thread for a bounded time.
      */
-    private static byte[] readAtMost(InputStream in, long max, long declared, long deadline) throws IOException {
-        // sized for the declared length when there is one (a byte more, so that an empty body has room to read
-        // its end): a 100-byte event takes a few hundred bytes, not 8 KB
-        int expected = (int) Math.min(declared >= 0 ? declared + 1 : 8192, 8192);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(expected);
-        byte[] buffer = new byte[expected];
+    private static byte[] readAtMost(InputStream in, long max, long deadline) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
         int read;
         while (out.size() < max && (read = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
             out.write(buffer, 0, read);
@@ -108,15 +96,15 @@ public class RequestBodyFilter extends OncePerRequestFilter {
         return out.toByteArray();
     }
 
-    /** The body as text, or null when it is not valid UTF-8. */
-    static String utf8(byte[] body) {
+    static boolean isUtf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
+                    .decode(ByteBuffer.wrap(body));
+            return true;
         } catch (CharacterCodingException e) {
-            return null;
+            return false;
         }
     }
 
@@ -134,12 +122,10 @@ public class RequestBodyFilter extends OncePerRequestFilter {
     private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
 
         private final byte[] body;
-        private final String text;
 
-        BufferedBodyRequest(HttpServletRequest request, byte[] body, String text) {
+        BufferedBodyRequest(HttpServletRequest request, byte[] body) {
             super(request);
             this.body = body;
-            this.text = text;
         }
 
         @Override
@@ -152,10 +138,9 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             return body.length;
         }
 
-        /** Camel's HTTP binding reads every body through this: sized to the text, not an 8 KB decoder and 16 KB. */
         @Override
         public BufferedReader getReader() {
-            return new BufferedReader(new StringReader(text), Math.max(1, text.length()));
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
         }
 
         @Override

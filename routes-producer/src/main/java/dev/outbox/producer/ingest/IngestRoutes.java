@@ -7,14 +7,12 @@ import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.apache.camel.model.rest.RestParamType;
 import org.springframework.stereotype.Component;
 
 import org.springframework.util.unit.DataSize;
 
 import dev.outbox.producer.config.OutboxProperties;
-import dev.outbox.producer.config.RequestBodyFilter;
 import dev.outbox.producer.publish.BacklogMonitor;
 import dev.outbox.producer.publish.OutboxWakeups;
 import dev.outbox.producer.publish.PublisherProperties;
@@ -155,20 +153,7 @@ public class IngestRoutes extends RouteBuilder {
             throw Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "send the body as application/json").toException();
         }
-        return filteredBody(in);
-    }
-
-    /**
-     * The bytes RequestBodyFilter read, as they are (the message's body is the same text, cached from a reader).
-     * Every POST passes that filter; a request without them means the HTTP message changed under a Camel upgrade,
-     * and fails here rather than silently taking the slower way.
-     */
-    private static byte[] filteredBody(Message in) {
-        if (in instanceof PlatformHttpMessage http
-                && http.getRequest().getAttribute(RequestBodyFilter.BODY) instanceof byte[] body) {
-            return body;
-        }
-        throw new IllegalStateException("no body from RequestBodyFilter on " + in.getClass().getName());
+        return in.getBody(byte[].class);
     }
 
     static boolean isJson(String contentType) {
