@@ -35,12 +35,14 @@ final class OpenLoop {
                   List<Second> timeline) {
     }
 
-    static Result run(String url, int ratePerSecond, Duration duration, int keys) throws InterruptedException, IOException {
+    static Result run(String url, int ratePerSecond, Duration duration, int keys)
+            throws InterruptedException, IOException {
         return run(List.of(url), ratePerSecond, duration, keys);
     }
 
     /** The same over several services: the connections are spread over the URLs, each takes the next due request. */
-    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys) throws InterruptedException, IOException {
+    static Result run(List<String> urls, int ratePerSecond, Duration duration, int keys)
+            throws InterruptedException, IOException {
         return run(urls, ratePerSecond, duration, keys, 1);
     }
 
@@ -54,8 +56,8 @@ final class OpenLoop {
         long[] latencies = new long[total]; // -1: failed
         BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
         // connected before the schedule starts: the run measures a steady rate on open connections, not 64
-        // connections being accepted in its first 50 ms (reconnects after the server closes one stay in it, as any
-        // client of the service sees them: Tomcat closes a connection after 100 requests)
+        // connections being accepted as its first requests come due (reconnects after the server closes one stay
+        // in it, as any client of the service sees them: Tomcat closes a connection after 100 requests)
         List<Connection> connections = new ArrayList<>();
         try {
             for (int c = 0; c < CONNECTIONS; c++) {
