@@ -1,2 +1,3 @@
+-- Bounded: idempotency keys created before the cutoff (the first parameter), at most the second per statement.
 delete from idempotency_keys where idempotency_key in (
-    select idempotency_key from idempotency_keys where created_at < now() - make_interval(secs => ?) limit ?)
+    select idempotency_key from idempotency_keys where created_at < ? limit ?)

@@ -48,7 +48,8 @@ public class RetentionJob {
      * another may still be deleting): a batch is never purged while one of its events can still be looked up.
      */
     public long purge() {
-        Timestamp cutoff = Timestamp.from(Instant.now().minus(eventRetention));
+        Instant now = Instant.now();
+        Timestamp cutoff = Timestamp.from(now.minus(eventRetention));
         long events = purge(EVENTS, cutoff);
         long publications = 0;
         if (!jdbc.queryForObject(EVENTS_LEFT, Boolean.class, cutoff)) {
@@ -60,8 +61,8 @@ public class RetentionJob {
                 }
             }
         }
-        long keys = purge(KEYS, eventRetention.toSeconds());
-        long dead = purge(DEAD, deadLetterRetention.toSeconds());
+        long keys = purge(KEYS, cutoff);
+        long dead = purge(DEAD, Timestamp.from(now.minus(deadLetterRetention)));
         if (events + keys + publications + dead > 0) {
             LOG.info("Retention purged events={} idempotencyKeys={} publications={} deadLetters={}", events, keys,
                     publications, dead);
@@ -69,11 +70,11 @@ public class RetentionJob {
         return events + keys + publications + dead;
     }
 
-    /** Batches of one statement (its first parameter: a cutoff, or an age in seconds) until one comes back short. */
-    private long purge(String sql, Object before) {
+    /** Batches of one statement (its parameters: a cutoff and the batch size) until one comes back short. */
+    private long purge(String sql, Timestamp cutoff) {
         long total = 0;
         for (int i = 0; i < maxBatchesPerRun; i++) {
-            int deleted = jdbc.update(sql, before, batchSize);
+            int deleted = jdbc.update(sql, cutoff, batchSize);
             total += deleted;
             if (deleted < batchSize) {
                 break;
