@@ -9,39 +9,51 @@
 -- here, for this statement's own transaction, instead of by a `set local` before it: the records are already in
 -- Kafka, so if PostgreSQL crashed before the WAL flush, the rows would come back and be sent again (duplicates
 -- the consumers drop), never lost; waiting for the flush would put a disk sync in every publish cycle.
-with lease as (
+with sent as materialized (
+    -- the acknowledged rows in id order (the publisher sends them so) and where Kafka put them, as lists that line up;
+    -- binary arrays (pgjdbc's text encoding of arrays was 15 % of a lane's CPU), the ack times as microseconds since 1970
+    select ?::bigint[] as ids, ?::bigint[] as published_micros, ?::integer[] as partitions, ?::bigint[] as offsets
+), lease as (
     select l.bucket
     from bucket_leases l
     join unnest(?::integer[], ?::bigint[]) as f(bucket, fence) on f.bucket = l.bucket and f.fence = l.fence
     where l.owner = ?
       and (select set_config('synchronous_commit', 'off', true)) is not null
     for share of l
-), acked as (
-    -- the lease is checked on this list, not on the outbox: given the outbox side, PostgreSQL may read every row of
-    -- the owned buckets through outbox_bucket_id_idx (200 ms for 1,000 rows out of 100,000, explain analyze) where
-    -- this shape probes the primary key 1,000 times
-    select a.*
-    from unnest(?::bigint[], ?::integer[], ?::bigint[], ?::integer[], ?::bigint[])
-         as a(id, bucket, published_micros, kafka_partition, kafka_offset)
-    where a.bucket in (select bucket from lease)
 ), deleted as (
-    -- what the record needs comes back from the delete itself: a join of the two lists here is a nested loop of
-    -- 1,000 x 1,000 rows once PostgreSQL caches a generic plan for the prepared statement
-    delete from outbox o using acked a where o.id = a.id
-    returning o.id, o.event_id, a.published_micros, a.kafka_partition, a.kafka_offset
+    -- one scan of the primary key for the whole list (PostgreSQL 17 walks it once for a sorted array, where a join
+    -- descended from its root for every row); the lease is checked on each row's own bucket
+    delete from outbox o
+    where o.id = any((select ids from sent)::bigint[])
+      and o.bucket = any(array(select bucket from lease))
+    returning o.id, o.event_id
+), done as materialized (
+    select count(*)::integer as completed, array_agg(id order by id) as ids, array_agg(event_id order by id) as event_ids
+    from deleted
 ), recorded as (
     -- one publication row for the whole batch (V6__publication_batches.sql says why), of the rows this statement
-    -- removed only: a row another owner completed first is not recorded twice. The arrays come from one pass
-    -- over the same rows, so their elements line up.
+    -- removed only: a row another owner completed first is not recorded twice. published_at is the database's now(),
+    -- after every ack and on the clock accepted_at was taken by.
     insert into publication_batches (outbox_ids, published_at, event_count, event_ids, event_outbox_ids,
                                      published_micros, partitions, offsets)
-    -- published_at is the database's now(), after every ack and on the clock accepted_at was taken by; the ack times
-    -- come as microseconds since 1970 (binary bigint[]: pgjdbc's text encoding of arrays was 15 % of a lane's CPU)
-    select int8range(min(id), max(id), '[]'), now(), count(*),
-           array_agg(event_id), array_agg(id), array_agg(published_micros), array_agg(kafka_partition),
-           array_agg(kafka_offset)
-    from deleted
-    having count(*) > 0
+    select int8range(d.ids[1], d.ids[d.completed], '[]'), now(), d.completed, d.event_ids, d.ids,
+           p.published_micros, p.partitions, p.offsets
+    from done d
+    cross join sent s
+    cross join lateral (
+        -- every row sent was removed: the lists are kept as they came
+        select s.published_micros, s.partitions, s.offsets
+        where d.ids = s.ids
+        union all
+        -- part of the batch was fenced out: the lists cut down to the removed rows (rare, so a plain filter does)
+        select array_agg(a.published_micros order by a.id), array_agg(a.kafka_partition order by a.id),
+               array_agg(a.kafka_offset order by a.id)
+        from unnest(s.ids, s.published_micros, s.partitions, s.offsets)
+             as a(id, published_micros, kafka_partition, kafka_offset)
+        where d.ids <> s.ids and a.id = any(d.ids)
+        having count(*) > 0
+    ) p
+    where d.completed > 0
 )
-select count(*) as completed, pg_current_xact_id()::text::bigint as transaction_id
-from deleted
+select completed, pg_current_xact_id()::text::bigint as transaction_id
+from done

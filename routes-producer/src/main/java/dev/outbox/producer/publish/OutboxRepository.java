@@ -75,7 +75,8 @@ public class OutboxRepository {
      * buckets still owned under the given fences only.
      *
      * <p>One autocommitted statement ({@code complete-batch.sql} says why: no lease lock outlives it, and its
-     * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary.
+     * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary,
+     * in the order given: id order, as claimed, is the one the statement records without reordering.
      */
     public Completion complete(List<Published> published, Map<Integer, Long> fences, String owner) {
         if (published.isEmpty()) {
@@ -83,22 +84,20 @@ public class OutboxRepository {
         }
         int n = published.size();
         long[] ids = new long[n];
-        int[] buckets = new int[n];
         long[] publishedMicros = new long[n];
         int[] partitions = new int[n];
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             Published p = published.get(i);
             ids[i] = p.row().id();
-            buckets[i] = p.row().bucket();
             publishedMicros[i] = Timestamps.epochMicros(p.publishedAt());
             partitions[i] = p.partition();
             offsets[i] = p.offset();
         }
         long[] fenceValues = fences.values().stream().mapToLong(Long::longValue).toArray();
         return jdbc.queryForObject(COMPLETE, (rs, row) -> new Completion(rs.getInt("completed"),
-                rs.getLong("transaction_id")), ints(fences.keySet()), fenceValues, owner, ids, buckets,
-                publishedMicros, partitions, offsets);
+                rs.getLong("transaction_id")), ids, publishedMicros, partitions, offsets, ints(fences.keySet()),
+                fenceValues, owner);
     }
 
     /** The lowest id of each of these buckets that has rows (BucketFloors' check). */

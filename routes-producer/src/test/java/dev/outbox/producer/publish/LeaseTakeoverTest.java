@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +63,62 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(((java.sql.Timestamp) publication.get("published_at")).toInstant())
                     .isEqualTo(Instant.parse("2026-11-27T04:05:06.123456Z"));
             assertThat(publication).containsEntry("kafka_partition", 4).containsEntry("kafka_offset", 1234567890123L);
+        }
+    }
+
+    @Test
+    void recordsEachEventsOwnPartitionAndOffsetAlsoWhenPartOfTheBatchWasFencedOut() throws Exception {
+        try (var owner = instance("owner")) {
+            owner.leases.heartbeat();
+            var repository = new OutboxRepository(dataSource);
+
+            List<OutboxRepository.Published> whole = acked(repository, owner, 12, 0);
+            assertThat(repository.complete(whole, owner.leases.owned(), owner.instanceId).completed())
+                    .as("the whole batch under its fences").isEqualTo(12);
+            assertThat(rows("outbox")).isZero();
+            assertRecorded(whole, -1);
+
+            List<OutboxRepository.Published> part = acked(repository, owner, 12, 100);
+            int lost = part.get(3).row().bucket(); // a bucket in the middle of the batch changed owner
+            Map<Integer, Long> fences = new HashMap<>(owner.leases.owned());
+            fences.put(lost, fences.get(lost) - 1);
+            int kept = (int) part.stream().filter(p -> p.row().bucket() != lost).count();
+
+            assertThat(repository.complete(part, fences, owner.instanceId).completed()).isEqualTo(kept)
+                    .isLessThan(part.size());
+            assertThat(jdbc.queryForList("select bucket from outbox", Integer.class)).containsOnly(lost);
+            assertRecorded(part, lost);
+        }
+    }
+
+    /** Accepts {@code events} events with keys of their own, claims them and gives each a partition and offset. */
+    private List<OutboxRepository.Published> acked(OutboxRepository repository, PublisherInstance owner, int events,
+                                                   int offsetBase) {
+        List<IngestRequest> requests = new ArrayList<>();
+        for (int k = 0; k < events; k++) {
+            requests.add(new IngestRequest("shared-events", "key-" + (offsetBase + k), "\"m\"", null, null));
+        }
+        store.accept(requests);
+        List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100).rows();
+        assertThat(claimed).hasSize(events);
+        List<OutboxRepository.Published> published = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            published.add(new OutboxRepository.Published(claimed.get(i), Instant.now(), i % 6, offsetBase + i));
+        }
+        return published;
+    }
+
+    /** Each event's own partition and offset are on record, but for those of the bucket {@code fencedOut}. */
+    private void assertRecorded(List<OutboxRepository.Published> published, int fencedOut) {
+        for (OutboxRepository.Published p : published) {
+            var publication = jdbc.queryForList("select kafka_partition, kafka_offset from published_events "
+                    + "where event_id = ?", p.row().eventId());
+            if (p.row().bucket() == fencedOut) {
+                assertThat(publication).as("fenced out: not recorded").isEmpty();
+            } else {
+                assertThat(publication).singleElement().satisfies(row -> assertThat(row)
+                        .containsEntry("kafka_partition", p.partition()).containsEntry("kafka_offset", p.offset()));
+            }
         }
     }
 
