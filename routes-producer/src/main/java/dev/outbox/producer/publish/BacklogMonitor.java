@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public class BacklogMonitor {
 
-    static final int COUNTED_EXACTLY = 1_000;
+    static final int COUNTED_EXACTLY = 10_000;
     private static final String BACKLOG = SqlFiles.load("sql/backlog.sql");
 
     private final JdbcTemplate jdbc;
