@@ -10,8 +10,9 @@
 -- Kafka, so if PostgreSQL crashed before the WAL flush, the rows would come back and be sent again (duplicates
 -- the consumers drop), never lost; waiting for the flush would put a disk sync in every publish cycle.
 with sent as materialized (
-    -- the acknowledged rows in id order (the publisher sends them so) and where Kafka put them, as lists that line up;
-    -- binary arrays (pgjdbc's text encoding of arrays was 15 % of a lane's CPU), the ack times as microseconds since 1970
+    -- the acknowledged rows and where Kafka put them, as lists that line up (in id order, as the publisher sends
+    -- them, the publication row keeps them as they are); binary arrays (pgjdbc's text encoding of arrays was 15 % of
+    -- a lane's CPU), the ack times as microseconds since 1970
     select ?::bigint[] as ids, ?::bigint[] as published_micros, ?::integer[] as partitions, ?::bigint[] as offsets
 ), lease as (
     select l.bucket
@@ -21,8 +22,9 @@ with sent as materialized (
       and (select set_config('synchronous_commit', 'off', true)) is not null
     for share of l
 ), deleted as (
-    -- one scan of the primary key for the whole list (PostgreSQL 17 walks it once for a sorted array, where a join
-    -- descended from its root for every row); the lease is checked on each row's own bucket
+    -- the id list is the primary key's index condition: PostgreSQL 17 sorts it and walks the index once, where a join
+    -- descended from the root for every row. The lease is checked on each row found, by its own bucket: a filter, so
+    -- outbox_bucket_id_idx (all rows of the owned buckets) is no candidate, generic plan included.
     delete from outbox o
     where o.id = any((select ids from sent)::bigint[])
       and o.bucket = any(array(select bucket from lease))
@@ -41,16 +43,21 @@ with sent as materialized (
     from done d
     cross join sent s
     cross join lateral (
-        -- every row sent was removed: the lists are kept as they came
+        -- every row sent was removed, and sent in id order: the lists are kept as they came
         select s.published_micros, s.partitions, s.offsets
         where d.ids = s.ids
         union all
-        -- part of the batch was fenced out: the lists cut down to the removed rows (rare, so a plain filter does)
+        -- otherwise (part of the batch fenced out, rows another owner removed first, ids out of order or twice):
+        -- the lists cut down to the removed rows, once each, in id order (rare, so a plain filter does)
         select array_agg(a.published_micros order by a.id), array_agg(a.kafka_partition order by a.id),
                array_agg(a.kafka_offset order by a.id)
-        from unnest(s.ids, s.published_micros, s.partitions, s.offsets)
-             as a(id, published_micros, kafka_partition, kafka_offset)
-        where d.ids <> s.ids and a.id = any(d.ids)
+        from (
+            select distinct on (u.id) u.*
+            from unnest(s.ids, s.published_micros, s.partitions, s.offsets)
+                 as u(id, published_micros, kafka_partition, kafka_offset)
+            where d.ids <> s.ids and u.id = any(d.ids)
+            order by u.id
+        ) a
         having count(*) > 0
     ) p
     where d.completed > 0

@@ -75,8 +75,8 @@ public class OutboxRepository {
      * buckets still owned under the given fences only.
      *
      * <p>One autocommitted statement ({@code complete-batch.sql} says why: no lease lock outlives it, and its
-     * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary,
-     * in the order given: id order, as claimed, is the one the statement records without reordering.
+     * commit does not wait for the WAL flush). The lists go as primitive arrays, which the driver sends in binary.
+     * Any order is recorded correctly; in id order, as claimed, the statement keeps the lists as sent.
      */
     public Completion complete(List<Published> published, Map<Integer, Long> fences, String owner) {
         if (published.isEmpty()) {

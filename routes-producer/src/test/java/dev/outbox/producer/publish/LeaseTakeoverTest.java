@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
     }
 
     @Test
-    void recordsEachEventsOwnPartitionAndOffsetAlsoWhenPartOfTheBatchWasFencedOut() throws Exception {
+    void recordsEachEventsOwnPartitionOffsetAndAckTimeAlsoWhenPartOfTheBatchWasFencedOut() throws Exception {
         try (var owner = instance("owner")) {
             owner.leases.heartbeat();
             var repository = new OutboxRepository(dataSource);
@@ -77,17 +78,29 @@ class LeaseTakeoverTest extends ProducerTestBase {
                     .as("the whole batch under its fences").isEqualTo(12);
             assertThat(rows("outbox")).isZero();
             assertRecorded(whole, -1);
+            assertThat(rows("publication_batches")).isOne();
 
             List<OutboxRepository.Published> part = acked(repository, owner, 12, 100);
             int lost = part.get(3).row().bucket(); // a bucket in the middle of the batch changed owner
             Map<Integer, Long> fences = new HashMap<>(owner.leases.owned());
             fences.put(lost, fences.get(lost) - 1);
             int kept = (int) part.stream().filter(p -> p.row().bucket() != lost).count();
+            assertThat(kept).isPositive();
 
             assertThat(repository.complete(part, fences, owner.instanceId).completed()).isEqualTo(kept)
                     .isLessThan(part.size());
             assertThat(jdbc.queryForList("select bucket from outbox", Integer.class)).containsOnly(lost);
             assertRecorded(part, lost);
+            assertThat(rows("publication_batches")).isEqualTo(2);
+
+            jdbc.update("delete from outbox");
+            List<OutboxRepository.Published> shuffled = new ArrayList<>(acked(repository, owner, 12, 200));
+            Collections.reverse(shuffled);
+            shuffled.add(shuffled.get(5)); // the same acknowledgement twice, out of id order
+            assertThat(repository.complete(shuffled, owner.leases.owned(), owner.instanceId).completed())
+                    .as("out of order and twice").isEqualTo(12);
+            assertRecorded(shuffled, -1);
+            assertThat(rows("publication_batches")).isEqualTo(3);
         }
     }
 
@@ -101,23 +114,27 @@ class LeaseTakeoverTest extends ProducerTestBase {
         store.accept(requests);
         List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100).rows();
         assertThat(claimed).hasSize(events);
+        Instant base = Instant.parse("2026-11-27T04:05:06.123456Z").plusSeconds(offsetBase);
         List<OutboxRepository.Published> published = new ArrayList<>();
         for (int i = 0; i < claimed.size(); i++) {
-            published.add(new OutboxRepository.Published(claimed.get(i), Instant.now(), i % 6, offsetBase + i));
+            published.add(new OutboxRepository.Published(claimed.get(i), base.plusMillis(i), i % 6, offsetBase + i));
         }
         return published;
     }
 
-    /** Each event's own partition and offset are on record, but for those of the bucket {@code fencedOut}. */
+    /** Each event's own partition, offset and ack time are on record, but for those of the bucket {@code fencedOut}. */
     private void assertRecorded(List<OutboxRepository.Published> published, int fencedOut) {
         for (OutboxRepository.Published p : published) {
-            var publication = jdbc.queryForList("select kafka_partition, kafka_offset from published_events "
-                    + "where event_id = ?", p.row().eventId());
+            var publication = jdbc.queryForList("select kafka_partition, kafka_offset, published_at "
+                    + "from published_events where event_id = ?", p.row().eventId());
             if (p.row().bucket() == fencedOut) {
                 assertThat(publication).as("fenced out: not recorded").isEmpty();
             } else {
-                assertThat(publication).singleElement().satisfies(row -> assertThat(row)
-                        .containsEntry("kafka_partition", p.partition()).containsEntry("kafka_offset", p.offset()));
+                assertThat(publication).singleElement().satisfies(row -> {
+                    assertThat(row).containsEntry("kafka_partition", p.partition())
+                            .containsEntry("kafka_offset", p.offset());
+                    assertThat(((java.sql.Timestamp) row.get("published_at")).toInstant()).isEqualTo(p.publishedAt());
+                });
             }
         }
     }
