@@ -23,14 +23,15 @@ with sent as materialized (
     for share of l
 ), deleted as (
     -- the id list is the primary key's index condition: PostgreSQL 17 sorts it and walks the index once, where a join
-    -- descended from the root for every row. The lease is checked on each row found, by its own bucket: a filter, so
-    -- outbox_bucket_id_idx (all rows of the owned buckets) is no candidate, generic plan included.
+    -- descended from the root for every row. The lease is checked on each row found, by its own bucket (explain,
+    -- generic plan: a filter on the primary-key scan, not a read of outbox_bucket_id_idx over all the owned buckets).
     delete from outbox o
     where o.id = any((select ids from sent)::bigint[])
       and o.bucket = any(array(select bucket from lease))
     returning o.id, o.event_id
 ), done as materialized (
-    select count(*)::integer as completed, array_agg(id order by id) as ids, array_agg(event_id order by id) as event_ids
+    select count(*)::integer as completed, array_agg(id order by id) as ids,
+           array_agg(event_id order by id) as event_ids
     from deleted
 ), recorded as (
     -- one publication row for the whole batch (V6__publication_batches.sql says why), of the rows this statement
