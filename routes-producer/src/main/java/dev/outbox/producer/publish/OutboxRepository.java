@@ -50,13 +50,15 @@ public class OutboxRepository {
             List<OutboxRow> rows = new ArrayList<>(limit);
             long xmin = 0;
             Set<Integer> blocked = Set.of();
+            Columns columns = null;
             while (rs.next()) {
                 if (rows.isEmpty()) {
+                    columns = Columns.of(rs);
                     xmin = rs.getLong("snapshot_xmin");
                     // one entry per waiting row: a bucket may come more than once
                     blocked = Set.copyOf(Arrays.asList((Integer[]) rs.getArray("blocked").getArray()));
                 }
-                rows.add(row(rs));
+                rows.add(columns.row(rs));
             }
             return new Claim(rows, xmin, blocked);
         }, ints(buckets), floor, limit);
@@ -139,12 +141,26 @@ public class OutboxRepository {
         return values.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static OutboxRow row(ResultSet rs) throws SQLException {
-        return new OutboxRow(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getInt("bucket"),
-                rs.getString("topic"), rs.getString("event_key"), rs.getString("payload"), rs.getString("headers"),
-                rs.getString("traceparent"), rs.getObject("accepted_at", OffsetDateTime.class).toInstant(),
-                rs.getString("accepted_by"),
-                rs.getInt("attempts"));
+    /**
+     * A claimed row's columns, looked up by name once per claim: by name for every row, the driver's lookups were
+     * 7 % of a drain's publisher samples (JFR).
+     */
+    private record Columns(int id, int eventId, int bucket, int topic, int key, int payload, int headers,
+                           int traceparent, int acceptedAt, int acceptedBy, int attempts) {
+
+        static Columns of(ResultSet rs) throws SQLException {
+            return new Columns(rs.findColumn("id"), rs.findColumn("event_id"), rs.findColumn("bucket"),
+                    rs.findColumn("topic"), rs.findColumn("event_key"), rs.findColumn("payload"),
+                    rs.findColumn("headers"), rs.findColumn("traceparent"), rs.findColumn("accepted_at"),
+                    rs.findColumn("accepted_by"), rs.findColumn("attempts"));
+        }
+
+        OutboxRow row(ResultSet rs) throws SQLException {
+            return new OutboxRow(rs.getLong(id), rs.getObject(eventId, UUID.class), rs.getInt(bucket),
+                    rs.getString(topic), rs.getString(key), rs.getString(payload), rs.getString(headers),
+                    rs.getString(traceparent), rs.getObject(acceptedAt, OffsetDateTime.class).toInstant(),
+                    rs.getString(acceptedBy), rs.getInt(attempts));
+        }
     }
 
 }
