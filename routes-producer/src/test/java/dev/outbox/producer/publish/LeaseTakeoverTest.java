@@ -104,41 +104,6 @@ class LeaseTakeoverTest extends ProducerTestBase {
         }
     }
 
-    /** Accepts {@code events} events with keys of their own, claims them and gives each a partition and offset. */
-    private List<OutboxRepository.Published> acked(OutboxRepository repository, PublisherInstance owner, int events,
-                                                   int offsetBase) {
-        List<IngestRequest> requests = new ArrayList<>();
-        for (int k = 0; k < events; k++) {
-            requests.add(new IngestRequest("shared-events", "key-" + (offsetBase + k), "\"m\"", null, null));
-        }
-        store.accept(requests);
-        List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100).rows();
-        assertThat(claimed).hasSize(events);
-        Instant base = Instant.parse("2026-11-27T04:05:06.123456Z").plusSeconds(offsetBase);
-        List<OutboxRepository.Published> published = new ArrayList<>();
-        for (int i = 0; i < claimed.size(); i++) {
-            published.add(new OutboxRepository.Published(claimed.get(i), base.plusMillis(i), i % 6, offsetBase + i));
-        }
-        return published;
-    }
-
-    /** Each event's own partition, offset and ack time are on record, but for those of the bucket {@code fencedOut}. */
-    private void assertRecorded(List<OutboxRepository.Published> published, int fencedOut) {
-        for (OutboxRepository.Published p : published) {
-            var publication = jdbc.queryForList("select kafka_partition, kafka_offset, published_at "
-                    + "from published_events where event_id = ?", p.row().eventId());
-            if (p.row().bucket() == fencedOut) {
-                assertThat(publication).as("fenced out: not recorded").isEmpty();
-            } else {
-                assertThat(publication).singleElement().satisfies(row -> {
-                    assertThat(row).containsEntry("kafka_partition", p.partition())
-                            .containsEntry("kafka_offset", p.offset());
-                    assertThat(((java.sql.Timestamp) row.get("published_at")).toInstant()).isEqualTo(p.publishedAt());
-                });
-            }
-        }
-    }
-
     @Test
     void takesOverAStalledInstancesBucketsAndFencesItsLateDeletes() throws Exception {
         try (var stalled = instance("stalled"); var survivor = instance("survivor")) {
@@ -211,6 +176,41 @@ class LeaseTakeoverTest extends ProducerTestBase {
 
             assertThat(second.leases.ownedCount()).as("no wait for expiry after a graceful release")
                     .isEqualTo(buckets.count());
+        }
+    }
+
+    /** Accepts {@code events} events with keys of their own, claims them and gives each a partition and offset. */
+    private List<OutboxRepository.Published> acked(OutboxRepository repository, PublisherInstance owner, int events,
+                                                   int offsetBase) {
+        List<IngestRequest> requests = new ArrayList<>();
+        for (int k = 0; k < events; k++) {
+            requests.add(new IngestRequest("shared-events", "key-" + (offsetBase + k), "\"m\"", null, null));
+        }
+        store.accept(requests);
+        List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100).rows();
+        assertThat(claimed).hasSize(events);
+        Instant base = Instant.parse("2026-11-27T04:05:06.123456Z").plusSeconds(offsetBase);
+        List<OutboxRepository.Published> published = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            published.add(new OutboxRepository.Published(claimed.get(i), base.plusMillis(i), i % 6, offsetBase + i));
+        }
+        return published;
+    }
+
+    /** Each event's own partition, offset and ack time are on record, but for those of the bucket {@code fencedOut}. */
+    private void assertRecorded(List<OutboxRepository.Published> published, int fencedOut) {
+        for (OutboxRepository.Published p : published) {
+            var publication = jdbc.queryForList("select kafka_partition, kafka_offset, published_at "
+                    + "from published_events where event_id = ?", p.row().eventId());
+            if (p.row().bucket() == fencedOut) {
+                assertThat(publication).as("fenced out: not recorded").isEmpty();
+            } else {
+                assertThat(publication).singleElement().satisfies(row -> {
+                    assertThat(row).containsEntry("kafka_partition", p.partition())
+                            .containsEntry("kafka_offset", p.offset());
+                    assertThat(((java.sql.Timestamp) row.get("published_at")).toInstant()).isEqualTo(p.publishedAt());
+                });
+            }
         }
     }
 
