@@ -1,6 +1,6 @@
 -- Bounded: publication batches recorded before the cutoff that purge-events.sql used in the same run (RetentionJob
--- runs this only once no published event accepted before it is left), oldest first, holding at most ? events in all (always at
--- least one batch). Returns the events whose publications were purged.
+-- runs this only once no published event accepted before it is left), oldest first, holding at most ? events in
+-- all (always at least one batch). Returns the events whose publications were purged.
 with candidates as (
     select id, event_count, sum(event_count) over (order by published_at, id) as running
     from (
