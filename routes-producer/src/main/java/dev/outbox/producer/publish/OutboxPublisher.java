@@ -49,7 +49,7 @@ public class OutboxPublisher {
     private final BucketLeases leases;
     private final Producer<String, byte[]> producer;
     private final PublisherMetrics metrics;
-    private final int batchSize;
+    private final BatchLimit batchLimit;
     private final int maxAttempts;
     private final Backoff backoff;
     private final int laneCount;
@@ -57,20 +57,25 @@ public class OutboxPublisher {
     private final BucketFloors floors;
     private volatile boolean stopping;
 
+    /** What one claim may hold: rows, and bytes of payload and headers (the row that crosses it comes too). */
+    public record BatchLimit(int rows, long bytes) {
+    }
+
     public OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
-                           PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes) {
-        this(repository, leases, producer, metrics, batchSize, maxAttempts, backoff, lanes, FLOOR_CHECK);
+                           PublisherMetrics metrics, BatchLimit batchLimit, int maxAttempts, Backoff backoff,
+                           int lanes) {
+        this(repository, leases, producer, metrics, batchLimit, maxAttempts, backoff, lanes, FLOOR_CHECK);
     }
 
     OutboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
-                    PublisherMetrics metrics, int batchSize, int maxAttempts, Backoff backoff, int lanes,
+                    PublisherMetrics metrics, BatchLimit batchLimit, int maxAttempts, Backoff backoff, int lanes,
                     Duration floorCheck) {
         this.floors = new BucketFloors(floorCheck);
         this.repository = repository;
         this.leases = leases;
         this.producer = producer;
         this.metrics = metrics;
-        this.batchSize = batchSize;
+        this.batchLimit = batchLimit;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.laneCount = Math.max(1, lanes);
@@ -117,7 +122,7 @@ public class OutboxPublisher {
             boolean again = false;
             for (BatchResult result : results) {
                 total += result.published();
-                again |= result.claimed() == batchSize && result.failed() == 0;
+                again |= result.full() && result.failed() == 0;
             }
             if (!again) {
                 break;
@@ -158,17 +163,19 @@ public class OutboxPublisher {
         laneThreads.shutdown();
     }
 
-    record BatchResult(int claimed, int published, int failed) {
+    /** A batch's outcome; full when its claim stopped at the batch limit, so more rows may be waiting. */
+    record BatchResult(boolean full, int published, int failed) {
     }
 
     BatchResult publishOneBatch(Set<Integer> buckets, Map<Integer, Long> fences) {
         long started = System.nanoTime();
-        OutboxRepository.Claim claim = repository.claim(buckets, floors.floorOf(buckets), batchSize);
+        OutboxRepository.Claim claim = repository.claim(buckets, floors.floorOf(buckets), batchLimit.rows(),
+                batchLimit.bytes());
         long claimed = System.nanoTime();
         metrics.claimTook(claimed - started);
         List<OutboxRow> rows = claim.rows();
         if (rows.isEmpty()) {
-            return new BatchResult(0, 0, 0);
+            return new BatchResult(false, 0, 0);
         }
         List<CompletableFuture<Ack>> acks = send(rows);
         // flush() also sends what the other lanes queued: the lanes' rounds stay in step and share produce requests
@@ -193,7 +200,7 @@ public class OutboxPublisher {
                 handleFailure(row, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new BatchResult(rows.size(), 0, rows.size());
+                return new BatchResult(claim.full(), 0, rows.size());
             }
         }
         long acknowledged = System.nanoTime();
@@ -208,7 +215,7 @@ public class OutboxPublisher {
             floors.learn(buckets, claim, failedBuckets, completion.transactionId());
         }
         metrics.published(published, marked);
-        return new BatchResult(rows.size(), marked, failed);
+        return new BatchResult(claim.full(), marked, failed);
     }
 
     /** Kafka's acknowledgement of one record and when it arrived (the event's publishedAt). */

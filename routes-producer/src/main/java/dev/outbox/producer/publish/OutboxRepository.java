@@ -37,20 +37,25 @@ public class OutboxRepository {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /** Claimed rows, with the snapshot they were read in and the buckets left out as blocked (BucketFloors). */
-    public record Claim(List<OutboxRow> rows, long snapshotXmin, Set<Integer> blocked) {
+    /**
+     * Claimed rows, with the snapshot they were read in and the buckets left out as blocked (BucketFloors); full
+     * when the claim stopped at its row count or byte budget, so that more rows may be waiting.
+     */
+    public record Claim(List<OutboxRow> rows, long snapshotXmin, Set<Integer> blocked, boolean full) {
     }
 
     /**
      * Up to {@code limit} of the oldest rows in the given buckets from id {@code floor} on, in id (commit) order,
-     * leaving out the buckets whose head row waits for a retry.
+     * leaving out the buckets whose head row waits for a retry, and ending with the row that brings the claimed
+     * payloads and headers to {@code maxBytes} (the first row comes whatever its size).
      */
-    public Claim claim(Collection<Integer> buckets, long floor, int limit) {
+    public Claim claim(Collection<Integer> buckets, long floor, int limit, long maxBytes) {
         return jdbc.query(CLAIM, rs -> {
             List<OutboxRow> rows = new ArrayList<>(limit);
             long xmin = 0;
             Set<Integer> blocked = Set.of();
             Columns columns = null;
+            long claimedBytes = 0;
             while (rs.next()) {
                 if (rows.isEmpty()) {
                     columns = Columns.of(rs);
@@ -59,9 +64,10 @@ public class OutboxRepository {
                     blocked = Set.copyOf(Arrays.asList((Integer[]) rs.getArray("blocked").getArray()));
                 }
                 rows.add(columns.row(rs));
+                claimedBytes = rs.getLong(columns.claimedBytes());
             }
-            return new Claim(rows, xmin, blocked);
-        }, ints(buckets), floor, limit);
+            return new Claim(rows, xmin, blocked, rows.size() == limit || claimedBytes >= maxBytes);
+        }, ints(buckets), floor, limit, maxBytes);
     }
 
     /** A row that Kafka acknowledged, with where it landed. */
@@ -146,13 +152,13 @@ public class OutboxRepository {
      * 7 % of a drain's publisher samples (JFR).
      */
     private record Columns(int id, int eventId, int bucket, int topic, int key, int payload, int headers,
-                           int traceparent, int acceptedAt, int acceptedBy, int attempts) {
+                           int traceparent, int acceptedAt, int acceptedBy, int attempts, int claimedBytes) {
 
         static Columns of(ResultSet rs) throws SQLException {
             return new Columns(rs.findColumn("id"), rs.findColumn("event_id"), rs.findColumn("bucket"),
                     rs.findColumn("topic"), rs.findColumn("event_key"), rs.findColumn("payload"),
                     rs.findColumn("headers"), rs.findColumn("traceparent"), rs.findColumn("accepted_at"),
-                    rs.findColumn("accepted_by"), rs.findColumn("attempts"));
+                    rs.findColumn("accepted_by"), rs.findColumn("attempts"), rs.findColumn("claimed_bytes"));
         }
 
         OutboxRow row(ResultSet rs) throws SQLException {

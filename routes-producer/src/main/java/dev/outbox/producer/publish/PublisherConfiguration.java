@@ -105,7 +105,8 @@ public class PublisherConfiguration {
     @Bean(destroyMethod = "stop")
     OutboxPublisher outboxPublisher(OutboxRepository repository, BucketLeases leases, Producer<String, byte[]> producer,
                                     PublisherMetrics metrics, PublisherProperties publisher) {
-        return new OutboxPublisher(repository, leases, producer, metrics, publisher.batchSize(), publisher.maxAttempts(),
+        var batchLimit = new OutboxPublisher.BatchLimit(publisher.batchSize(), publisher.maxBatchBytes().toBytes());
+        return new OutboxPublisher(repository, leases, producer, metrics, batchLimit, publisher.maxAttempts(),
                 new Backoff(publisher.initialBackoff(), publisher.maxBackoff()), publisher.lanes());
     }
 

@@ -11,6 +11,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param pollPeriod      the fallback poll (commits wake publishers at once): retries falling due, missed wake-ups
  * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
+ * @param maxBatchBytes   payload and header bytes per claim: the row that crosses it ends the batch (bounds the
+ *                        heap a backlog of large events takes: lanes x this, twice over while being sent)
  * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
  * @param heartbeat       how often leases are renewed and rebalanced
@@ -19,9 +21,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxBackoff      retry delay cap (transient errors are retried forever at most this far apart)
  */
 @ConfigurationProperties("outbox.publisher")
-public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, int lanes, Duration leaseTimeout,
-                                  Duration heartbeat, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                                  Topic topic) {
+public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, DataSize maxBatchBytes,
+                                  int lanes, Duration leaseTimeout, Duration heartbeat, int maxAttempts,
+                                  Duration initialBackoff, Duration maxBackoff, Topic topic) {
 
     /** The topic created at start-up when missing. */
     public record Topic(int partitions, short replicationFactor, Map<String, String> config) {

@@ -50,7 +50,7 @@ class PublicationBatchesMigrationTest {
 
         jdbc.update("insert into bucket_leases (bucket, owner, lease_until, fence) values (5, 'new', 'infinity', 1)");
         var repository = new OutboxRepository(dataSource);
-        var row = repository.claim(List.of(5), 0, 10).rows().get(0);
+        var row = repository.claim(List.of(5), 0, 10, Long.MAX_VALUE).rows().get(0);
         repository.complete(List.of(new OutboxRepository.Published(row, Instant.now(), 4, 99)), Map.of(5, 1L), "new");
 
         assertThat(jdbc.queryForMap("select kafka_partition, kafka_offset from published_events where event_id = ?",

@@ -75,7 +75,7 @@ class BucketFloorsTest {
     }
 
     private static OutboxRepository.Claim claim(long xmin, Set<Integer> blocked, OutboxRow... rows) {
-        return new OutboxRepository.Claim(List.of(rows), xmin, blocked);
+        return new OutboxRepository.Claim(List.of(rows), xmin, blocked, false);
     }
 
     private static OutboxRow row(long id, int bucket) {

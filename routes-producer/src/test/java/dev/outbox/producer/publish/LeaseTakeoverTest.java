@@ -49,7 +49,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
         try (var owner = instance("owner")) {
             owner.leases.heartbeat();
             var event = store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null))).get(0);
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(owner.leases.owned().keySet(), 0, 10).rows()
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(owner.leases.owned().keySet(), 0, 10, Long.MAX_VALUE).rows()
                     .get(0);
             Instant ackedAt = Instant.parse("2026-11-27T04:05:06.123456789Z");
 
@@ -111,7 +111,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(stalled.leases.ownedCount()).isEqualTo(buckets.count());
             var event = store.accept(List.of(new IngestRequest("shared-events", "late", "\"m\"", null, null))).get(0);
             Map<Integer, Long> fencesBeforeStall = stalled.leases.owned();
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(fencesBeforeStall.keySet(), 0, 10).rows()
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(fencesBeforeStall.keySet(), 0, 10, Long.MAX_VALUE).rows()
                     .get(0);
 
             long stalledAt = System.nanoTime();
@@ -138,7 +138,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             frozen.leases.heartbeat();
             var event = store.accept(List.of(new IngestRequest("shared-events", "frozen", "\"m\"", null, null))).get(0);
             Map<Integer, Long> fences = frozen.leases.owned();
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(fences.keySet(), 0, 10).rows().get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(fences.keySet(), 0, 10, Long.MAX_VALUE).rows().get(0);
             var freezer = new FreezeAfterCompletion(dataSource);
             CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
                     freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
@@ -187,7 +187,7 @@ class LeaseTakeoverTest extends ProducerTestBase {
             requests.add(new IngestRequest("shared-events", "key-" + (offsetBase + k), "\"m\"", null, null));
         }
         store.accept(requests);
-        List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100).rows();
+        List<OutboxRow> claimed = repository.claim(owner.leases.owned().keySet(), 0, 100, Long.MAX_VALUE).rows();
         assertThat(claimed).hasSize(events);
         Instant base = Instant.parse("2026-11-27T04:05:06.123456Z").plusSeconds(offsetBase);
         List<OutboxRepository.Published> published = new ArrayList<>();

@@ -35,6 +35,12 @@ final class PublisherInstance implements AutoCloseable {
 
     PublisherInstance(String instanceId, PostgresServer postgres, String bootstrapServers, int bucketCount,
                       Duration leaseTimeout) {
+        this(instanceId, postgres, bootstrapServers, bucketCount, leaseTimeout,
+                new OutboxPublisher.BatchLimit(200, 4 * 1024 * 1024));
+    }
+
+    PublisherInstance(String instanceId, PostgresServer postgres, String bootstrapServers, int bucketCount,
+                      Duration leaseTimeout, OutboxPublisher.BatchLimit batchLimit) {
         this.instanceId = instanceId;
         pool = new HikariDataSource();
         pool.setJdbcUrl(postgres.jdbcUrl("outbox_db"));
@@ -48,7 +54,7 @@ final class PublisherInstance implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 1), new StringSerializer(), new ByteArraySerializer());
         leases = new BucketLeases(pool, instanceId, bucketCount, leaseTimeout);
         publisher = new OutboxPublisher(new OutboxRepository(pool), leases, producer,
-                new PublisherMetrics(new SimpleMeterRegistry(), leases), 200, 5,
+                new PublisherMetrics(new SimpleMeterRegistry(), leases), batchLimit, 5,
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), 2, NO_FLOOR_CHECK);
     }
 

@@ -49,7 +49,7 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
         UUID publishedBeforeV6 = events.get(1).eventId(); // its publication recorded per event, in event_publications
         // the other 18 published by the completion statement, 8 days ago, in batches of 3, 3, 9 and 3 events
         List<OutboxRow> rows = new OutboxRepository(dataSource).claim(
-                IntStream.range(0, buckets.count()).boxed().toList(), 0, 20).rows();
+                IntStream.range(0, buckets.count()).boxed().toList(), 0, 20, Long.MAX_VALUE).rows();
         Instant longAgo = Instant.now().minus(Duration.ofDays(8));
         try (var owner = new PublisherInstance("retention-" + System.nanoTime(), TestDatabase.server(),
                 TestKafka.broker().bootstrapServers(), buckets.count(), Duration.ofSeconds(10))) {
@@ -98,7 +98,7 @@ class RetentionAndBackpressureTest extends ProducerTestBase {
                 .mapToObj(i -> new IngestRequest("shared-events", "k", "{\"i\":" + i + "}", null, null)).toList());
         // dead-lettered by the publisher's own statement, the first two long ago
         var repository = new OutboxRepository(dataSource);
-        repository.claim(IntStream.range(0, buckets.count()).boxed().toList(), 0, 10).rows()
+        repository.claim(IntStream.range(0, buckets.count()).boxed().toList(), 0, 10, Long.MAX_VALUE).rows()
                 .forEach(row -> repository.deadLetter(row, "refused"));
         jdbc.update("update dead_letters set dead_lettered_at = now() - interval '31 days' where event_id <> ?",
                 events.get(2).eventId());
