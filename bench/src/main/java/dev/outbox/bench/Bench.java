@@ -48,6 +48,8 @@ public final class Bench {
     private static final String USER = "outbox_user";
     private static final String PASSWORD = "outbox_password";
     private static final int BUCKETS = 64;
+    /** The publisher's default batch size ({@code outbox.publisher.batch-size}): the raw claim takes as many rows. */
+    private static final int PUBLISH_BATCH = 2000;
 
     final boolean quick;
     final Path work;
@@ -705,11 +707,11 @@ public final class Bench {
     }
 
     private double rawClaimAndDelete() throws SQLException {
-        progress("raw ceiling: JDBC claim-and-delete of 1,000-row batches");
+        progress(String.format(Locale.ROOT, "raw ceiling: JDBC claim-and-delete of %,d-row batches", PUBLISH_BATCH));
         long rows = 0;
         long started = System.nanoTime();
         try (Connection c = connect(); PreparedStatement claim = c.prepareStatement(
-                "with c as (select id from outbox order by id limit 1000) "
+                "with c as (select id from outbox order by id limit " + PUBLISH_BATCH + ") "
                         + "delete from outbox o using c where o.id = c.id returning o.event_id, o.event_key, o.payload")) {
             while (true) {
                 int n = 0;
