@@ -25,6 +25,8 @@ import dev.outbox.shared.Timestamps;
 public class OutboxRepository {
 
     private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
+    /** The size up to which claim-batch.sql counts a row as small (outbox_large_idx, V7). */
+    private static final long SMALL_ROW_BYTES = 2048;
     private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
     private static final String HEADS = SqlFiles.load("sql/bucket-heads.sql");
     private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
@@ -50,6 +52,9 @@ public class OutboxRepository {
      * payloads and headers to {@code maxBytes} (the first row comes whatever its size).
      */
     public Claim claim(Collection<Integer> buckets, long floor, int limit, long maxBytes) {
+        int[] lane = ints(buckets);
+        // rows of 2 KB or less need no summing of sizes when the row count of them fits the budget (claim-batch.sql)
+        boolean smallRowsFit = limit * SMALL_ROW_BYTES <= maxBytes;
         return jdbc.query(CLAIM, rs -> {
             List<OutboxRow> rows = new ArrayList<>(limit);
             long xmin = 0;
@@ -67,7 +72,7 @@ public class OutboxRepository {
                 claimedBytes = rs.getLong(columns.claimedBytes());
             }
             return new Claim(rows, xmin, blocked, rows.size() == limit || claimedBytes >= maxBytes);
-        }, ints(buckets), floor, limit, maxBytes);
+        }, lane, floor, smallRowsFit, lane, floor, limit, smallRowsFit, lane, floor, limit, maxBytes);
     }
 
     /** A row that Kafka acknowledged, with where it landed. */
