@@ -69,10 +69,12 @@ public class OutboxRepository {
                     blocked = Set.copyOf(Arrays.asList((Integer[]) rs.getArray("blocked").getArray()));
                 }
                 rows.add(columns.row(rs));
-                claimedBytes = rs.getLong(columns.claimedBytes());
+                claimedBytes = rs.getLong(columns.claimedBytes()); // null, read as 0, when sizes were not summed
             }
             return new Claim(rows, xmin, blocked, rows.size() == limit || claimedBytes >= maxBytes);
-        }, lane, floor, smallRowsFit, lane, floor, limit, smallRowsFit, lane, floor, limit, maxBytes);
+        }, smallRowsFit, lane, floor, // is there a row over 2 KB in range
+                lane, floor, limit, // the rows as they are
+                lane, floor, limit, maxBytes); // or with their sizes summed
     }
 
     /** A row that Kafka acknowledged, with where it landed. */

@@ -12,7 +12,8 @@ import org.springframework.util.unit.DataSize;
  * @param pollPeriod      the fallback poll (commits wake publishers at once): retries falling due, missed wake-ups
  * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
  * @param maxBatchBytes   payload and header bytes per claim: the row that crosses it ends the batch (bounds the
- *                        heap a backlog of large events takes: lanes x this, twice over while being sent)
+ *                        heap a backlog of large events takes: lanes x this, twice over while being sent); claims
+ *                        sum sizes only when a row over 2 KB is in range or batchSize x 2 KB exceeds it
  * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
  * @param heartbeat       how often leases are renewed and rebalanced
@@ -24,6 +25,14 @@ import org.springframework.util.unit.DataSize;
 public record PublisherProperties(boolean enabled, Duration pollPeriod, int batchSize, DataSize maxBatchBytes,
                                   int lanes, Duration leaseTimeout, Duration heartbeat, int maxAttempts,
                                   Duration initialBackoff, Duration maxBackoff, Topic topic) {
+
+    public PublisherProperties {
+        if (batchSize < 1 || maxBatchBytes.toBytes() < 1) {
+            // a claim of nothing would publish nothing, silently
+            throw new IllegalArgumentException("outbox.publisher.batch-size and .max-batch-bytes must be at least 1, "
+                    + "were " + batchSize + " and " + maxBatchBytes);
+        }
+    }
 
     /** The topic created at start-up when missing. */
     public record Topic(int partitions, short replicationFactor, Map<String, String> config) {

@@ -49,8 +49,8 @@ class LeaseTakeoverTest extends ProducerTestBase {
         try (var owner = instance("owner")) {
             owner.leases.heartbeat();
             var event = store.accept(List.of(new IngestRequest("shared-events", "k", "\"m\"", null, null))).get(0);
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(owner.leases.owned().keySet(), 0, 10, Long.MAX_VALUE).rows()
-                    .get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource)
+                    .claim(owner.leases.owned().keySet(), 0, 10, Long.MAX_VALUE).rows().get(0);
             Instant ackedAt = Instant.parse("2026-11-27T04:05:06.123456789Z");
 
             int completed = new OutboxRepository(dataSource).complete(
@@ -111,8 +111,8 @@ class LeaseTakeoverTest extends ProducerTestBase {
             assertThat(stalled.leases.ownedCount()).isEqualTo(buckets.count());
             var event = store.accept(List.of(new IngestRequest("shared-events", "late", "\"m\"", null, null))).get(0);
             Map<Integer, Long> fencesBeforeStall = stalled.leases.owned();
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(fencesBeforeStall.keySet(), 0, 10, Long.MAX_VALUE).rows()
-                    .get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource)
+                    .claim(fencesBeforeStall.keySet(), 0, 10, Long.MAX_VALUE).rows().get(0);
 
             long stalledAt = System.nanoTime();
             await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -138,7 +138,8 @@ class LeaseTakeoverTest extends ProducerTestBase {
             frozen.leases.heartbeat();
             var event = store.accept(List.of(new IngestRequest("shared-events", "frozen", "\"m\"", null, null))).get(0);
             Map<Integer, Long> fences = frozen.leases.owned();
-            OutboxRow claimed = new OutboxRepository(dataSource).claim(fences.keySet(), 0, 10, Long.MAX_VALUE).rows().get(0);
+            OutboxRow claimed = new OutboxRepository(dataSource).claim(fences.keySet(), 0, 10, Long.MAX_VALUE)
+                    .rows().get(0);
             var freezer = new FreezeAfterCompletion(dataSource);
             CompletableFuture<Integer> completing = CompletableFuture.supplyAsync(() -> new OutboxRepository(
                     freezer.dataSource()).complete(List.of(new OutboxRepository.Published(claimed,
