@@ -4,3 +4,9 @@
 -- scans the table (about a second per 1,000,000 rows here): see README, Upgrading.
 create index outbox_large_idx on outbox (bucket, id)
     where octet_length(payload) + coalesce(octet_length(headers), 0) > 2048;
+
+-- Statistics of the row size, so that the planner knows how rare large rows are. Without them it takes any
+-- inequality on an expression to hold for a third of the rows, and once an analyze had seen a half-drained outbox it
+-- answered the claim's "any large row?" with a sequential scan that found none (52 ms a claim, where the index takes
+-- 0.01; a one-instance drain fell from about 140,000 to 38,473 events/s, PostgreSQL at 38 CPU-ms per 1,000 events).
+create statistics outbox_row_bytes on (octet_length(payload) + coalesce(octet_length(headers), 0)) from outbox;
