@@ -25,13 +25,13 @@ import dev.outbox.shared.Timestamps;
 public class OutboxRepository {
 
     private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
-    /** The size up to which claim-batch.sql counts a row as small (outbox_large_idx, V7). */
-    private static final long SMALL_ROW_BYTES = 2048;
     private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
     private static final String HEADS = SqlFiles.load("sql/bucket-heads.sql");
     private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
     private static final String DEAD_LETTER = SqlFiles.load("sql/dead-letter.sql");
     private static final String REPLAY = SqlFiles.load("sql/replay-dead-letter.sql");
+    /** The size up to which claim-batch.sql counts a row as small (outbox_large_idx, V7). */
+    private static final long SMALL_ROW_BYTES = 2048;
 
     private final JdbcTemplate jdbc;
 
