@@ -26,40 +26,35 @@ with blocked as materialized (
           and o.bucket <> all(blocked.buckets)
           and o.id >= ?
     ) as rows_as_they_are
-)
-(
+), claimed as not materialized (
+    -- the claim's rows (inlined into the branch that runs, so read once)
     select o.id, o.event_id, o.bucket, o.topic, o.event_key, o.payload, o.headers, o.traceparent, o.accepted_at,
-           o.accepted_by, o.attempts, snapshot.xmin as snapshot_xmin, blocked.buckets as blocked,
-           null::bigint as claimed_bytes -- read as 0: the row count decides whether the claim is full
+           o.accepted_by, o.attempts, snapshot.xmin as snapshot_xmin, blocked.buckets as blocked
     from outbox o, blocked, snapshot
-    where (select rows_as_they_are from plain)
-      and o.bucket = any(?::integer[])
+    where o.bucket = any(?::integer[])
       and o.bucket <> all(blocked.buckets)
       and o.id >= ?
     order by o.id
     limit ?
 )
+(
+    select c.*, null::bigint as claimed_bytes -- read as 0: the row count decides whether the claim is full
+    from claimed c
+    where (select rows_as_they_are from plain)
+    order by c.id
+)
 union all
 (
-    select c.id, c.event_id, c.bucket, c.topic, c.event_key, c.payload, c.headers, c.traceparent, c.accepted_at,
-           c.accepted_by, c.attempts, c.snapshot_xmin, c.blocked, c.claimed_bytes
+    select s.id, s.event_id, s.bucket, s.topic, s.event_key, s.payload, s.headers, s.traceparent, s.accepted_at,
+           s.accepted_by, s.attempts, s.snapshot_xmin, s.blocked, s.claimed_bytes
     from (
-        -- the running sum over the claim's rows only (the limit is taken first, as in the branch above)
-        select l.*, sum(l.row_bytes) over (order by l.id rows unbounded preceding) as claimed_bytes
-        from (
-            select o.id, o.event_id, o.bucket, o.topic, o.event_key, o.payload, o.headers, o.traceparent,
-                   o.accepted_at, o.accepted_by, o.attempts, snapshot.xmin as snapshot_xmin,
-                   blocked.buckets as blocked,
-                   octet_length(o.payload) + coalesce(octet_length(o.headers), 0) as row_bytes
-            from outbox o, blocked, snapshot
-            where not (select rows_as_they_are from plain)
-              and o.bucket = any(?::integer[])
-              and o.bucket <> all(blocked.buckets)
-              and o.id >= ?
-            order by o.id
-            limit ?
-        ) l
-    ) c
-    where c.claimed_bytes - c.row_bytes < ?
+        select c.*, octet_length(c.payload) + coalesce(octet_length(c.headers), 0) as row_bytes,
+               sum(octet_length(c.payload) + coalesce(octet_length(c.headers), 0))
+                   over (order by c.id rows unbounded preceding) as claimed_bytes
+        from claimed c
+        where not (select rows_as_they_are from plain)
+    ) s
+    where s.claimed_bytes - s.row_bytes < ?
+    order by s.id
 )
 order by id

@@ -73,8 +73,8 @@ public class OutboxRepository {
             }
             return new Claim(rows, xmin, blocked, rows.size() == limit || claimedBytes >= maxBytes);
         }, smallRowsFit, lane, floor, // is there a row over 2 KB in range
-                lane, floor, limit, // the rows as they are
-                lane, floor, limit, maxBytes); // or with their sizes summed
+                lane, floor, limit, // the claim's rows
+                maxBytes); // the budget, when their sizes are summed
     }
 
     /** A row that Kafka acknowledged, with where it landed. */

@@ -33,7 +33,7 @@ class ClaimPlanTest extends ProducerTestBase {
 
             int[] lane = IntStream.range(0, 64).filter(b -> b % 4 == 0).toArray();
             String plan = String.join("\n", jdbc.queryForList("explain " + CLAIM, String.class,
-                    true, lane, floor, lane, floor, 2000, lane, floor, 2000, 4L * 1024 * 1024));
+                    true, lane, floor, lane, floor, 2000, 4L * 1024 * 1024));
 
             assertThat(plan).as(plan).contains("using outbox_large_idx").doesNotContain("Seq Scan");
         } finally {
