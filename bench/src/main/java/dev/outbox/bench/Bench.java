@@ -49,7 +49,7 @@ public final class Bench {
     private static final String PASSWORD = "outbox_password";
     private static final int BUCKETS = 64;
     /** The publisher's default batch size ({@code outbox.publisher.batch-size}): the raw claim takes as many rows. */
-    private static final int PUBLISH_BATCH = 2000;
+    private static final int PUBLISH_BATCH = 8000;
 
     final boolean quick;
     final Path work;
