@@ -711,8 +711,10 @@ public final class Bench {
         long rows = 0;
         long started = System.nanoTime();
         try (Connection c = connect(); PreparedStatement claim = c.prepareStatement(
-                "with c as (select id from outbox order by id limit " + PUBLISH_BATCH + ") "
-                        + "delete from outbox o using c where o.id = c.id returning o.event_id, o.event_key, o.payload")) {
+                // the ids as an array: the primary key's index condition at any batch size (joined to a CTE of 8,000
+                // ids, PostgreSQL 17 hashed them and scanned the whole outbox: 71,000 rows/s against 175,000-195,000)
+                "delete from outbox o where o.id = any(array(select id from outbox order by id limit " + PUBLISH_BATCH
+                        + ")) returning o.event_id, o.event_key, o.payload")) {
             while (true) {
                 int n = 0;
                 try (var rs = claim.executeQuery()) {

@@ -94,12 +94,18 @@ final class Pipeline {
                     port, brokers, "shared-events"));
             health.add("http://127.0.0.1:" + port + "/api/consumer/health");
         }
+        Services services = new Services(producers, consumers, urls);
         List<ChildJvm> all = new ArrayList<>(producers);
         all.addAll(consumers);
-        for (int i = 0; i < all.size(); i++) {
-            all.get(i).awaitHealthy(health.get(i), Duration.ofSeconds(180));
+        try {
+            for (int i = 0; i < all.size(); i++) {
+                all.get(i).awaitHealthy(health.get(i), Duration.ofSeconds(180));
+            }
+        } catch (Exception e) {
+            services.close(); // a service that failed to start must not leave the others running
+            throw e;
         }
-        return new Services(producers, consumers, urls);
+        return services;
     }
 
     // ---------------------------------------------------------------- end to end
