@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,6 +244,15 @@ public class OutboxPublisher {
             } catch (RuntimeException e) {
                 sendFailure = e;
                 ack.completeExceptionally(e);
+            }
+            if (sendFailure == null && ack.isCompletedExceptionally()) {
+                // refused before it was queued, after blocking for max.block.ms (no metadata for the topic, a full
+                // buffer): the producer reports it through the callback instead of throwing, and every further row
+                // of the claim would block as long. A row refused for itself (too large) leaves the others alone.
+                Throwable refusal = ack.handle((ok, failure) -> failure).join();
+                if (refusal instanceof TimeoutException timeout) {
+                    sendFailure = timeout;
+                }
             }
         }
         return acks;

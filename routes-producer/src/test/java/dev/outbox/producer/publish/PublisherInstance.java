@@ -1,6 +1,7 @@
 package dev.outbox.producer.publish;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,17 +42,26 @@ final class PublisherInstance implements AutoCloseable {
 
     PublisherInstance(String instanceId, PostgresServer postgres, String bootstrapServers, int bucketCount,
                       Duration leaseTimeout, OutboxPublisher.BatchLimit batchLimit) {
+        this(instanceId, postgres, bootstrapServers, bucketCount, leaseTimeout, batchLimit, Map.of());
+    }
+
+    /** With Kafka producer settings of its own on top of the shipped ones ({@code producerSettings}). */
+    PublisherInstance(String instanceId, PostgresServer postgres, String bootstrapServers, int bucketCount,
+                      Duration leaseTimeout, OutboxPublisher.BatchLimit batchLimit,
+                      Map<String, Object> producerSettings) {
         this.instanceId = instanceId;
         pool = new HikariDataSource();
         pool.setJdbcUrl(postgres.jdbcUrl("outbox_db"));
         pool.setUsername("outbox_user");
         pool.setPassword("outbox_password");
         pool.setMaximumPoolSize(4);
-        producer = new KafkaProducer<>(Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 1), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, 1));
+        settings.putAll(producerSettings);
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         leases = new BucketLeases(pool, instanceId, bucketCount, leaseTimeout);
         publisher = new OutboxPublisher(new OutboxRepository(pool), leases, producer,
                 new PublisherMetrics(new SimpleMeterRegistry(), leases), batchLimit, 5,
