@@ -97,20 +97,23 @@ done
 # Class-data sharing: a training start of each service (to the end of its Spring context refresh, against the
 # database just started) records the classes it loads; later starts map them in, saving about 40% of start-up
 # CPU on a machine where nine JVMs start on two cores.
-jvm=(-Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m)
+jvm=(-Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m)
+heap() {  # producer|consumer: a producer's publisher holds up to two claims of 16 MB of large events (README)
+  if [ "$1" = producer ]; then echo -Xmx384m; else echo -Xmx256m; fi
+}
 for service in producer consumer; do
   if [ ! -f ".local/app/$service.jsa" ]; then
     echo "recording the $service's class-data archive (first run after a build)..."
     setup_started=$SECONDS
     ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" PORT=0 \
-      java "${jvm[@]}" -XX:ArchiveClassesAtExit=".local/app/$service.jsa" -Dspring.context.exit=onRefresh \
+      java "$(heap "$service")" "${jvm[@]}" -XX:ArchiveClassesAtExit=".local/app/$service.jsa" -Dspring.context.exit=onRefresh \
       -jar .local/app/$service/routes-$service-*.jar > "$data/logs/$service-training.log" 2>&1 \
       || rm -f ".local/app/$service.jsa"
     setup_seconds=$((setup_seconds + SECONDS - setup_started))
   fi
 done
 service_command() {  # producer|consumer: sets "command" to the java command line of that service
-  command=(java "${jvm[@]}")
+  command=(java "$(heap "$1")" "${jvm[@]}")
   [ -f ".local/app/$1.jsa" ] && command+=(-XX:SharedArchiveFile=".local/app/$1.jsa")
   command+=(-jar "$(ls .local/app/$1/routes-$1-*.jar)")
 }

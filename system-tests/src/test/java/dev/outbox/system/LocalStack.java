@@ -20,7 +20,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class LocalStack implements AutoCloseable {
 
     public static final String TOPIC = "shared-events";
-    private static final List<String> SERVICE_JVM = List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
+    /** As run-local.sh starts them: a producer's publisher holds up to two claims of 16 MB (README, Large events). */
+    private static final List<String> PRODUCER_JVM = List.of("-Xmx384m", "-Xss512k", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=64m");
+    private static final List<String> CONSUMER_JVM = List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=64m");
 
     private final Path directory;
@@ -67,7 +70,7 @@ public final class LocalStack implements AutoCloseable {
     public ServiceProcess producer(String serviceId, Map<String, String> settings) {
         Map<String, String> environment = seedEnvironment(serviceId);
         environment.putAll(settings);
-        return add(serviceId, "/api/messages/health", jar("producer.jar"), environment);
+        return add(serviceId, "/api/messages/health", jar("producer.jar"), PRODUCER_JVM, environment);
     }
 
     /** A consumer of {@code group} reading {@code shared-events} (not started yet). */
@@ -76,13 +79,14 @@ public final class LocalStack implements AutoCloseable {
         environment.put("KAFKA_CONSUMER_GROUP", group);
         environment.put("KAFKA_TOPICS", TOPIC);
         environment.putAll(settings);
-        return add(serviceId, "/api/consumer/health", jar("consumer.jar"), environment);
+        return add(serviceId, "/api/consumer/health", jar("consumer.jar"), CONSUMER_JVM, environment);
     }
 
-    private ServiceProcess add(String serviceId, String healthPath, Path jar, Map<String, String> environment) {
+    private ServiceProcess add(String serviceId, String healthPath, Path jar, List<String> jvm,
+                               Map<String, String> environment) {
         int port = FreePorts.find();
         environment.put("PORT", Integer.toString(port));
-        ServiceProcess service = new ServiceProcess(serviceId, port, healthPath, ServiceProcess.javaCommand(jar, SERVICE_JVM),
+        ServiceProcess service = new ServiceProcess(serviceId, port, healthPath, ServiceProcess.javaCommand(jar, jvm),
                 environment, directory.resolve("logs"));
         services.add(service);
         return service;
