@@ -626,7 +626,7 @@ public final class Bench {
     private record Drained(double rate, double cpuMillisPer1000) {
     }
 
-    /** More than a publisher holds acknowledged and not yet deleted (lanes x batch size). */
+    /** More than one publisher holds acknowledged and not yet deleted (lanes x batch size: 2 x 8,000). */
     private static final int IN_FLIGHT_MARGIN = 20_000;
 
     /**

@@ -78,8 +78,28 @@ final class Pipeline {
     private Services start(String scenario, String brokers, int producerCount, List<String> groups) throws Exception {
         resetTables();
         List<ChildJvm> producers = new ArrayList<>();
-        List<String> health = new ArrayList<>();
+        List<ChildJvm> consumers = new ArrayList<>();
         List<String> urls = new ArrayList<>();
+        Services services = new Services(producers, consumers, urls);
+        try {
+            awaitStarted(scenario, brokers, producerCount, groups, services);
+        } catch (Exception e) {
+            try {
+                services.close(); // a service that failed to start must not leave the others running
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        return services;
+    }
+
+    private void awaitStarted(String scenario, String brokers, int producerCount, List<String> groups,
+                              Services services) throws Exception {
+        List<ChildJvm> producers = services.producers();
+        List<ChildJvm> consumers = services.consumers();
+        List<String> urls = services.urls();
+        List<String> health = new ArrayList<>();
         for (int i = 1; i <= producerCount; i++) {
             int port = FreePorts.find();
             producers.add(bench.producer("producer-" + scenario + "-" + i, port, true,
@@ -87,25 +107,17 @@ final class Pipeline {
             health.add("http://127.0.0.1:" + port + "/api/messages/health");
             urls.add("http://127.0.0.1:" + port + "/api/messages/send");
         }
-        List<ChildJvm> consumers = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             int port = FreePorts.find();
             consumers.add(bench.consumer("consumer-" + scenario + "-" + groups.get(i) + "-" + (i + 1), groups.get(i),
                     port, brokers, "shared-events"));
             health.add("http://127.0.0.1:" + port + "/api/consumer/health");
         }
-        Services services = new Services(producers, consumers, urls);
         List<ChildJvm> all = new ArrayList<>(producers);
         all.addAll(consumers);
-        try {
-            for (int i = 0; i < all.size(); i++) {
-                all.get(i).awaitHealthy(health.get(i), Duration.ofSeconds(180));
-            }
-        } catch (Exception e) {
-            services.close(); // a service that failed to start must not leave the others running
-            throw e;
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).awaitHealthy(health.get(i), Duration.ofSeconds(180));
         }
-        return services;
     }
 
     // ---------------------------------------------------------------- end to end

@@ -22,13 +22,15 @@ public final class FreePorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     /** Above the ports the shipped services and tools listen on (5301-5406, 8080-8082, 9090-9092, 3000, 5432). */
     private static final int LOWEST = 10_000;
+    /** Linux's default first ephemeral port: the bound also when the kernel's range cannot be read. */
+    private static final int LINUX_EPHEMERAL_START = 32_768;
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
     private FreePorts() {
     }
 
     public static int find() {
-        int highest = ephemeralStart() - 1;
+        int highest = Math.min(ephemeralStart(), LINUX_EPHEMERAL_START) - 1;
         for (int attempt = 0; highest > LOWEST && attempt < 1000; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
             if (GIVEN.add(port) && bindable(port)) {
@@ -50,12 +52,12 @@ public final class FreePorts {
         }
     }
 
-    /** The first port of the kernel's ephemeral range (32768 on Linux by default; 49152 elsewhere). */
+    /** The first port of the kernel's ephemeral range (Linux); elsewhere, Linux's default bounds it. */
     private static int ephemeralStart() {
         try {
             return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
-            return 49_152; // IANA's dynamic range, the default of macOS and Windows
+            return LINUX_EPHEMERAL_START;
         }
     }
 }
