@@ -106,8 +106,9 @@ for service in producer consumer; do
     echo "recording the $service's class-data archive (first run after a build)..."
     setup_started=$SECONDS
     ConnectionStrings__DefaultConnection="$db" ConnectionStrings__Kafka="127.0.0.1:9092" PORT=0 \
-      java "$(heap "$service")" "${jvm[@]}" -XX:ArchiveClassesAtExit=".local/app/$service.jsa" -Dspring.context.exit=onRefresh \
-      -jar .local/app/$service/routes-$service-*.jar > "$data/logs/$service-training.log" 2>&1 \
+      java "$(heap "$service")" "${jvm[@]}" -XX:ArchiveClassesAtExit=".local/app/$service.jsa" \
+      -Dspring.context.exit=onRefresh -jar .local/app/$service/routes-$service-*.jar \
+      > "$data/logs/$service-training.log" 2>&1 \
       || rm -f ".local/app/$service.jsa"
     setup_seconds=$((setup_seconds + SECONDS - setup_started))
   fi

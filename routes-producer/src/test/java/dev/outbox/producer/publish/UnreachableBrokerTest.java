@@ -66,8 +66,8 @@ class UnreachableBrokerTest extends ProducerTestBase {
                     .as("every event still waits in the outbox").isEqualTo(EVENTS);
             // the head of each bucket (a row another test left may come before these events) failed once, with a
             // retry due; the rows behind it were not tried
-            assertThat(jdbc.queryForObject("select count(*) from (select distinct on (bucket) attempts, next_attempt_at "
-                    + "from outbox where bucket = any(?) order by bucket, id) head "
+            assertThat(jdbc.queryForObject("select count(*) from (select distinct on (bucket) attempts, "
+                    + "next_attempt_at from outbox where bucket = any(?) order by bucket, id) head "
                     + "where attempts = 1 and next_attempt_at is not null", Integer.class,
                     (Object) eventBuckets.toArray(Integer[]::new)))
                     .as("one failed attempt, and a retry due, for the first row of each bucket")
