@@ -24,7 +24,7 @@ import dev.outbox.shared.Timestamps;
 /** The publisher's SQL: claim the head of owned buckets, complete (fenced), retry, dead-letter, replay. */
 public class OutboxRepository {
 
-    private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
+    static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
     private static final String COMPLETE = SqlFiles.load("sql/complete-batch.sql");
     private static final String HEADS = SqlFiles.load("sql/bucket-heads.sql");
     private static final String RETRY = SqlFiles.load("sql/schedule-retry.sql");
@@ -52,9 +52,6 @@ public class OutboxRepository {
      * payloads and headers to {@code maxBytes} (the first row comes whatever its size).
      */
     public Claim claim(Collection<Integer> buckets, long floor, int limit, long maxBytes) {
-        int[] lane = ints(buckets);
-        // rows of 2 KB or less need no summing of sizes when the row count of them fits the budget (claim-batch.sql)
-        boolean smallRowsFit = limit * SMALL_ROW_BYTES <= maxBytes;
         return jdbc.query(CLAIM, rs -> {
             List<OutboxRow> rows = new ArrayList<>(limit);
             long xmin = 0;
@@ -72,9 +69,17 @@ public class OutboxRepository {
                 claimedBytes = rs.getLong(columns.claimedBytes()); // null, read as 0, when sizes were not summed
             }
             return new Claim(rows, xmin, blocked, rows.size() == limit || claimedBytes >= maxBytes);
-        }, smallRowsFit, lane, floor, // is there a row over 2 KB in range
+        }, claimParameters(buckets, floor, limit, maxBytes));
+    }
+
+    /** {@link #CLAIM}'s parameters, in order (ClaimPlanTest explains the statement with them). */
+    static Object[] claimParameters(Collection<Integer> buckets, long floor, int limit, long maxBytes) {
+        int[] lane = ints(buckets);
+        // rows of 2 KB or less need no summing of sizes when the row count of them fits the budget (claim-batch.sql)
+        boolean smallRowsFit = limit * SMALL_ROW_BYTES <= maxBytes;
+        return new Object[] {smallRowsFit, lane, floor, // is there a row over 2 KB in range
                 lane, floor, limit, // the claim's rows
-                maxBytes); // the budget, when their sizes are summed
+                maxBytes}; // the budget, when their sizes are summed
     }
 
     /** A row that Kafka acknowledged, with where it landed. */

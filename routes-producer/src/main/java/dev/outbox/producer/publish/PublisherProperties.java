@@ -12,8 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param pollPeriod      the fallback poll (commits wake publishers at once): retries falling due, missed wake-ups
  * @param batchSize       rows claimed and sent per round and lane; a full batch polls again at once
  * @param maxBatchBytes   payload and header bytes per claim: the row that crosses it ends the batch (bounds the
- *                        heap a backlog of large events takes: lanes x this, twice over while being sent); claims
- *                        sum sizes only when a row over 2 KB is in range or batchSize x 2 KB exceeds it
+ *                        heap a backlog of large events takes: lanes x this, three to four copies of it at the
+ *                        peak, README: Large events); claims sum sizes only when a row over 2 KB is in range or
+ *                        batchSize x 2 KB exceeds it
  * @param lanes           owned buckets are split into this many lanes published in parallel
  * @param leaseTimeout    how long a bucket stays owned without a heartbeat (takeover bound)
  * @param heartbeat       how often leases are renewed and rebalanced

@@ -2,12 +2,13 @@ package dev.outbox.producer.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.outbox.producer.support.ProducerTestBase;
-import dev.outbox.shared.SqlFiles;
 
 /**
  * The claim asks whether its range holds a row over 2 KB through the partial index of such rows, also after an
@@ -16,8 +17,10 @@ import dev.outbox.shared.SqlFiles;
  */
 class ClaimPlanTest extends ProducerTestBase {
 
-    private static final String CLAIM = SqlFiles.load("sql/claim-batch.sql");
     private static final int ROWS = 50_000;
+
+    @Autowired
+    PublisherProperties settings;
 
     @Test
     void looksForLargeRowsInTheirPartialIndexAfterAnAnalyzeOfAHalfDrainedOutbox() {
@@ -31,10 +34,11 @@ class ClaimPlanTest extends ProducerTestBase {
             jdbc.update("delete from outbox where accepted_by = ? and id < ?", marker, floor);
             jdbc.execute("analyze outbox");
 
-            // one lane of two, 8,000 rows, 16 MB: the shipped claim (application.yml)
-            int[] lane = IntStream.range(0, 64).filter(b -> b % 2 == 0).toArray();
-            String plan = String.join("\n", jdbc.queryForList("explain " + CLAIM, String.class,
-                    true, lane, floor, lane, floor, 8000, 16L * 1024 * 1024));
+            // the first lane's claim under the shipped settings (application.yml)
+            List<Integer> lane = IntStream.range(0, 64).filter(b -> b % settings.lanes() == 0).boxed().toList();
+            String plan = String.join("\n", jdbc.queryForList("explain " + OutboxRepository.CLAIM, String.class,
+                    OutboxRepository.claimParameters(lane, floor, settings.batchSize(),
+                            settings.maxBatchBytes().toBytes())));
 
             assertThat(plan).as(plan).contains("using outbox_large_idx").doesNotContain("Seq Scan");
         } finally {
